@@ -1,0 +1,190 @@
+// The compiler: a validated Scenario (plus command-line overrides) becomes a RunPlan, the
+// exact, deterministic description of a run that the hive hands to its edges: the gas curve
+// of every phase, the normalised template mix, and each edge's accounts and PRNG stream.
+
+import { createHash } from 'node:crypto';
+import { ErrorCodes } from '../errors/codes.js';
+import { GasHammerError } from '../errors/gashammer-error.js';
+import { cumulativeGas, peakRate, totalGas } from '../workload/gas-curve.js';
+import { isTemplateName, TEMPLATE_CATALOG, type TemplateParams } from '../workload/template-catalog.js';
+import { scenarioHash } from './hash.js';
+import { MAX_EDGES } from './schema.js';
+import { runDurationSecs } from './semantic.js';
+import type { EdgeSelector, FaultEvent, GasRate, Scenario, Target } from './types.js';
+
+/** BIP-32 path under which every GasHammer account is derived; 18248 = 0x4748, "GH". */
+export const ACCOUNT_DERIVATION_BASE = "m/44'/60'/0'/0'/18248";
+
+export interface PhasePlan {
+  readonly index: number;
+  readonly name: string;
+  /** Offset of the phase from the start of the run. */
+  readonly startSecs: number;
+  readonly durationSecs: number;
+  readonly gasRate: GasRate;
+  /** Gas offered over the whole phase (the integral of its curve), rounded down. */
+  readonly totalGas: number;
+  readonly meanGasPerSec: number;
+  readonly peakGasPerSec: number;
+  /** totalGas / the mix's mean estimated gas per transaction. */
+  readonly estimatedTxCount: number;
+}
+
+export interface TemplateMixEntry {
+  readonly name: string;
+  readonly weight: number;
+  /** Share of transactions (weights normalised to sum to 1). */
+  readonly probability: number;
+  /** Planner's estimate before calibration. */
+  readonly estimatedGas: number;
+  /** Share of gas this template accounts for. */
+  readonly gasShare: number;
+  readonly params: TemplateParams;
+}
+
+export interface EdgePlan {
+  readonly index: number;
+  readonly region?: string;
+  /** First HD account index of this edge; the edge owns [firstAccount, firstAccount + accountCount). */
+  readonly firstAccount: number;
+  readonly accountCount: number;
+  /** 128-bit seed of this edge's PRNG stream, hex. */
+  readonly streamSeed: string;
+}
+
+export interface FaultTimelineEntry {
+  readonly atSecs: number;
+  readonly action: 'inject' | 'clear';
+  /** The fault's name (for clears: the name of the fault it clears). */
+  readonly faultName: string;
+  readonly event: FaultEvent;
+  /** Edge indexes the event applies to. */
+  readonly edgeIndexes: readonly number[];
+}
+
+export interface RunPlan {
+  readonly formatVersion: 1;
+  readonly scenario: { readonly name: string; readonly version: string; readonly description: string };
+  readonly scenarioHash: string;
+  readonly target: Target;
+  readonly seed: bigint;
+  readonly totalDurationSecs: number;
+  readonly totalGas: number;
+  readonly phases: readonly PhasePlan[];
+  readonly templateMix: readonly TemplateMixEntry[];
+  readonly meanEstimatedGasPerTx: number;
+  readonly edges: readonly EdgePlan[];
+  readonly accountDerivationBase: string;
+  readonly faultTimeline: readonly FaultTimelineEntry[];
+  readonly oracle: Scenario['oracle'];
+  readonly gate: Scenario['gate'];
+}
+
+export interface CompileOptions {
+  /** Overrides edges.count. */
+  readonly edges?: number;
+  /** Overrides the scenario's target. */
+  readonly target?: Target;
+}
+
+/** Seed of edge `index`'s PRNG stream: independent of every other edge's, same on every machine. */
+export function edgeStreamSeed(seed: bigint, index: number): string {
+  const buf = Buffer.alloc(12);
+  buf.writeBigUInt64BE(seed, 0);
+  buf.writeUInt32BE(index, 8);
+  return createHash('sha256').update('gashammer/v1/edge-stream').update(buf).digest('hex').slice(0, 32);
+}
+
+function templateMix(scenario: Scenario): { mix: TemplateMixEntry[]; meanGas: number } {
+  const totalWeight = scenario.workload.templates.reduce((s, t) => s + t.weight, 0);
+  const rows = scenario.workload.templates.map((t) => {
+    const estimatedGas = isTemplateName(t.name) ? TEMPLATE_CATALOG[t.name].estimatedGas(t.params) : 0;
+    return { name: t.name, weight: t.weight, probability: t.weight / totalWeight, estimatedGas, params: t.params };
+  });
+  const meanGas = rows.reduce((s, r) => s + r.probability * r.estimatedGas, 0);
+  return {
+    mix: rows.map((r) => ({ ...r, gasShare: meanGas === 0 ? 0 : (r.probability * r.estimatedGas) / meanGas })),
+    meanGas,
+  };
+}
+
+function edgeIndexes(selector: EdgeSelector, edges: readonly EdgePlan[]): number[] {
+  switch (selector.kind) {
+    case 'all':
+      return edges.map((e) => e.index);
+    case 'region':
+      return edges.filter((e) => e.region === selector.region).map((e) => e.index);
+    case 'ids':
+      return [...selector.ids].sort((a, b) => a - b);
+  }
+}
+
+export function compileScenario(source: Scenario, options: CompileOptions = {}): RunPlan {
+  if (options.edges !== undefined && (!Number.isInteger(options.edges) || options.edges < 1 || options.edges > MAX_EDGES)) {
+    throw new GasHammerError(ErrorCodes.ScenarioCompile, `--edges must be a whole number from 1 to ${MAX_EDGES}, got ${options.edges}`);
+  }
+  const scenario: Scenario = {
+    ...source,
+    ...(options.target ? { target: options.target } : {}),
+    edges: { ...source.edges, count: options.edges ?? source.edges.count },
+  };
+
+  const { mix, meanGas } = templateMix(scenario);
+  let start = 0;
+  const phases: PhasePlan[] = scenario.phases.map((p, index) => {
+    const gasRate = p.gasRateOverride ?? scenario.workload.gasRate;
+    if (!gasRate) throw new GasHammerError(ErrorCodes.ScenarioCompile, `phase '${p.name}' has no gas rate`);
+    const curve = { rate: gasRate, durationSecs: p.durationSecs };
+    const total = Math.floor(totalGas(curve));
+    const plan: PhasePlan = {
+      index,
+      name: p.name,
+      startSecs: start,
+      durationSecs: p.durationSecs,
+      gasRate,
+      totalGas: total,
+      meanGasPerSec: cumulativeGas(curve, p.durationSecs) / p.durationSecs,
+      peakGasPerSec: peakRate(curve),
+      estimatedTxCount: meanGas === 0 ? 0 : Math.floor(total / meanGas),
+    };
+    start += p.durationSecs;
+    return plan;
+  });
+
+  const { count, accountsPerEdge, regions } = scenario.edges;
+  const edges: EdgePlan[] = Array.from({ length: count }, (_, index) => ({
+    index,
+    ...(regions.length > 0 ? { region: regions[index % regions.length]! } : {}),
+    firstAccount: index * accountsPerEdge,
+    accountCount: accountsPerEdge,
+    streamSeed: edgeStreamSeed(scenario.workload.seed, index),
+  }));
+
+  const faultTimeline: FaultTimelineEntry[] = scenario.faultSchedule
+    .map((event) => ({
+      atSecs: event.atSecs,
+      action: event.action,
+      faultName: event.action === 'inject' ? event.fault.name : (event.ref.name ?? `${event.ref.type ?? '*'}@${event.ref.target ?? '*'}`),
+      event,
+      edgeIndexes: edgeIndexes(event.edges, edges),
+    }))
+    .sort((a, b) => a.atSecs - b.atSecs);
+
+  return {
+    formatVersion: 1,
+    scenario: { name: scenario.name, version: scenario.version, description: scenario.description },
+    scenarioHash: scenarioHash(scenario),
+    target: scenario.target,
+    seed: scenario.workload.seed,
+    totalDurationSecs: runDurationSecs(scenario),
+    totalGas: phases.reduce((s, p) => s + p.totalGas, 0),
+    phases,
+    templateMix: mix,
+    meanEstimatedGasPerTx: meanGas,
+    edges,
+    accountDerivationBase: ACCOUNT_DERIVATION_BASE,
+    faultTimeline,
+    oracle: scenario.oracle,
+    gate: scenario.gate,
+  };
+}

@@ -1,0 +1,53 @@
+// Loading a scenario: file -> YAML -> schema -> typed value -> semantic checks, collecting
+// every problem on the way. This is the SDL's one entry point for files and for text
+// received over the API.
+
+import { ErrorCodes } from '../errors/codes.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../errors/diagnostic.js';
+import { GasHammerError } from '../errors/gashammer-error.js';
+import { normalizeScenario } from './normalize.js';
+import { checkSemantics } from './semantic.js';
+import { parseThresholds } from './thresholds.js';
+import type { Scenario } from './types.js';
+import { validateSchema } from './validate-schema.js';
+import { parseScenarioText, readScenarioFile, type ScenarioSource, type SourceResult } from './yaml-source.js';
+
+export type LoadResult =
+  | { readonly ok: true; readonly scenario: Scenario; readonly source: ScenarioSource; readonly warnings: Diagnostic[] }
+  | { readonly ok: false; readonly diagnostics: Diagnostic[] };
+
+function fromSource(parsed: SourceResult): LoadResult {
+  if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
+  const source = parsed.source;
+  const raw = source.document.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  const schemaProblems = validateSchema(source, raw);
+  const { thresholds, diagnostics: thresholdProblems } = parseThresholds(source, raw);
+  if (schemaProblems.length > 0) {
+    // Semantic checks need a well-formed scenario; report what we have, all of it.
+    return { ok: false, diagnostics: sortDiagnostics([...schemaProblems, ...thresholdProblems]) };
+  }
+  const scenario = normalizeScenario(raw, thresholds);
+  const all = sortDiagnostics([...thresholdProblems, ...checkSemantics(source, scenario)]);
+  if (hasErrors(all)) return { ok: false, diagnostics: all };
+  return { ok: true, scenario, source, warnings: all };
+}
+
+export async function loadScenarioFile(file: string): Promise<LoadResult> {
+  return fromSource(await readScenarioFile(file));
+}
+
+export function loadScenarioText(text: string, file = '<scenario>'): LoadResult {
+  return fromSource(parseScenarioText(file, new TextEncoder().encode(text)));
+}
+
+/** Loads or throws one GasHammerError carrying every diagnostic. */
+export async function loadScenarioOrThrow(file: string): Promise<Extract<LoadResult, { ok: true }>> {
+  const result = await loadScenarioFile(file);
+  if (result.ok) return result;
+  const first = result.diagnostics.find((d) => d.severity === 'error') ?? result.diagnostics[0];
+  const count = result.diagnostics.filter((d) => d.severity === 'error').length;
+  throw new GasHammerError(first?.code ?? ErrorCodes.ScenarioSchema, `${file}: ${count} problem(s) in the scenario`, {
+    diagnostics: result.diagnostics,
+    hint: first?.code.hint,
+  });
+}

@@ -1,0 +1,62 @@
+// Keeps secrets out of everything GasHammer prints or stores: credentials and API keys in
+// URLs, and any value registered as secret (funder keys, tokens, mnemonics).
+
+const REDACTED = '***';
+
+/** Query parameters that carry credentials at common RPC providers. */
+const SECRET_QUERY_KEYS = /^(?:api[-_]?key|key|token|access[-_]?token|auth|secret|password|apikey|x-api-key)$/i;
+/** A path segment that looks like an API key (Infura, Alchemy and others put keys in the path). */
+const KEY_LIKE_SEGMENT = /^[A-Za-z0-9_-]{20,}$/;
+
+const registered = new Set<string>();
+
+/** Remembers a secret value so redact() removes it wherever it appears. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) registered.add(value);
+}
+
+/** For tests: forget registered secrets. */
+export function clearRegisteredSecrets(): void {
+  registered.clear();
+}
+
+/** A URL with user info, key-like path segments and credential query values replaced. */
+export function redactUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw.replace(/\/\/[^/@\s]*@/, `//${REDACTED}@`);
+  }
+  if (url.username || url.password) {
+    url.username = REDACTED;
+    url.password = '';
+  }
+  url.pathname = url.pathname
+    .split('/')
+    .map((seg) => (KEY_LIKE_SEGMENT.test(seg) && /\d/.test(seg) ? REDACTED : seg))
+    .join('/');
+  for (const key of [...url.searchParams.keys()]) {
+    if (SECRET_QUERY_KEYS.test(key)) url.searchParams.set(key, REDACTED);
+  }
+  return url.toString().replace(/%2A%2A%2A/g, REDACTED);
+}
+
+const URL_IN_TEXT = /\b(?:https?|wss?):\/\/[^\s"'<>]+/g;
+
+/** Text with every URL redacted and every registered secret removed. */
+export function redact(text: string): string {
+  let out = text.replace(URL_IN_TEXT, (u) => redactUrl(u));
+  for (const secret of registered) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+/** Deep copy of a JSON-like value with every string redacted. */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map(redactDeep) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)])) as T;
+  }
+  return value;
+}
