@@ -2,6 +2,7 @@
 // (file:line:col and/or a field path). Validators collect all of them before reporting,
 // so the user sees every problem in a file at once.
 
+import { redact, redactDeep } from '../util/redact.js';
 import type { ErrorCodeInfo } from './codes.js';
 
 export type Severity = 'error' | 'warning';
@@ -43,7 +44,8 @@ export function formatDiagnostic(d: Diagnostic): string {
   const lines = [head.join(' ')];
   if (d.expected) lines.push(`  expected: ${d.expected}`);
   if (d.hint) lines.push(`  hint: ${d.hint}`);
-  return lines.join('\n');
+  // Messages quote the user's input, which may hold credentials (an RPC URL with a key).
+  return redact(lines.join('\n'));
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
@@ -63,7 +65,7 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
 
 /** JSON shape of a diagnostic, as printed by `--json` outputs. */
 export function diagnosticToJson(d: Diagnostic): Record<string, unknown> {
-  return {
+  return redactDeep({
     code: d.code.code,
     severity: d.severity,
     file: d.file,
@@ -73,5 +75,5 @@ export function diagnosticToJson(d: Diagnostic): Record<string, unknown> {
     message: d.message,
     expected: d.expected,
     hint: d.hint ?? d.code.hint,
-  };
+  });
 }

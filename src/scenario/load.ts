@@ -5,6 +5,7 @@
 import { ErrorCodes } from '../errors/codes.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../errors/diagnostic.js';
 import { GasHammerError } from '../errors/gashammer-error.js';
+import { checkNames } from './names.js';
 import { normalizeScenario } from './normalize.js';
 import { checkSemantics } from './semantic.js';
 import { parseThresholds } from './thresholds.js';
@@ -22,12 +23,13 @@ function fromSource(parsed: SourceResult): LoadResult {
   const raw = source.document.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
   const schemaProblems = validateSchema(source, raw);
   const { thresholds, diagnostics: thresholdProblems } = parseThresholds(source, raw);
+  const nameProblems = checkNames(source, raw);
   if (schemaProblems.length > 0) {
-    // Semantic checks need a well-formed scenario; report what we have, all of it.
-    return { ok: false, diagnostics: sortDiagnostics([...schemaProblems, ...thresholdProblems]) };
+    // The remaining semantic checks need a well-formed scenario; report all we could check.
+    return { ok: false, diagnostics: sortDiagnostics([...schemaProblems, ...thresholdProblems, ...nameProblems]) };
   }
   const scenario = normalizeScenario(raw, thresholds);
-  const all = sortDiagnostics([...thresholdProblems, ...checkSemantics(source, scenario)]);
+  const all = sortDiagnostics([...thresholdProblems, ...nameProblems, ...checkSemantics(source, scenario)]);
   if (hasErrors(all)) return { ok: false, diagnostics: all };
   return { ok: true, scenario, source, warnings: all };
 }

@@ -83,6 +83,7 @@ const gasRate = {
   description: 'A gas/s curve: sustained, ramp, burst or custom.',
   type: 'object',
   required: ['type'],
+  properties: { type: { enum: ['sustained', 'ramp', 'burst', 'custom'] } },
   discriminator: { propertyName: 'type' },
   oneOf: [
     gasRateVariant('sustained', 'A constant rate.', { gas_per_sec: gasPerSec }, ['gas_per_sec']),
@@ -165,6 +166,7 @@ function faultVariant(type: (typeof FAULT_TYPES)[number], fields: Record<string,
 const faultSpec = {
   type: 'object',
   required: ['type'],
+  properties: { type: { enum: [...FAULT_TYPES] } },
   discriminator: { propertyName: 'type' },
   oneOf: [
     faultVariant('latency', { latency_ms: ms('Added latency.'), jitter_ms: ms('Random extra latency, up to this much.') }, ['latency_ms']),

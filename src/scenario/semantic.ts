@@ -1,11 +1,10 @@
-// Cross-field checks: rules the JSON Schema cannot express, such as template names that must
-// exist, phase names that must be unique, and a fault schedule that must make sense in time.
+// Cross-field checks: rules the JSON Schema cannot express, such as rates whose parts must
+// agree and a fault schedule that must make sense in time (names are checked in names.ts).
 // Each problem is reported where it is, with what to do; warnings do not fail validation.
 
 import { ErrorCodes } from '../errors/codes.js';
 import type { Diagnostic, Severity } from '../errors/diagnostic.js';
 import { didYouMean } from '../util/suggest.js';
-import { isTemplateName, TEMPLATE_NAMES } from '../workload/template-catalog.js';
 import { totalGas } from '../workload/gas-curve.js';
 import { formatPath, locate, type PathSegment } from './positions.js';
 import { MAX_DURATION_SECS, REGRESSION_METRICS } from './schema.js';
@@ -58,22 +57,8 @@ function checkWorkload(f: Findings, s: Scenario): void {
   if (s.workload.seed > MAX_SEED) {
     f.error(['workload', 'seed'], `seed is larger than 2^64-1`, { expected: 'a whole number from 0 to 18446744073709551615' });
   }
-  const seen = new Map<string, number>();
   s.workload.templates.forEach((t, i) => {
     const path: PathSegment[] = ['workload', 'templates', i];
-    if (!isTemplateName(t.name)) {
-      f.error([...path, 'name'], `unknown template '${t.name}'${didYouMean(t.name, TEMPLATE_NAMES)}`, {
-        expected: `one of ${TEMPLATE_NAMES.join(', ')}`,
-      });
-    }
-    const earlier = seen.get(t.name);
-    if (earlier !== undefined) {
-      f.error([...path, 'name'], `template '${t.name}' is listed twice (also at workload.templates[${earlier}])`, {
-        hint: 'list each template once and add the weights together',
-      });
-    } else {
-      seen.set(t.name, i);
-    }
     for (const key of ['value_wei', 'amount'] as const) {
       const v = t.params[key];
       if (v !== undefined && v > MAX_UINT256) f.error([...path, 'params', key], `${key} does not fit in 256 bits`);
@@ -116,17 +101,8 @@ function checkGasRate(f: Findings, rate: GasRate, path: PathSegment[]): void {
 }
 
 function checkPhases(f: Findings, s: Scenario): void {
-  const names = new Map<string, number>();
   s.phases.forEach((phase, i) => {
     const path: PathSegment[] = ['phases', i];
-    const earlier = names.get(phase.name);
-    if (earlier !== undefined) {
-      f.error([...path, 'name'], `phase name '${phase.name}' is used twice (also phases[${earlier}])`, {
-        hint: 'phase names appear in reports and must be unique',
-      });
-    } else {
-      names.set(phase.name, i);
-    }
     if (phase.gasRateOverride) checkGasRate(f, phase.gasRateOverride, [...path, 'gas_rate_override']);
     const rate = phase.gasRateOverride ?? s.workload.gasRate;
     if (!rate) {

@@ -56,12 +56,13 @@ export function validateSchema(source: ScenarioSource, value: unknown): Diagnost
 /**
  * ajv reports, for a failed anyOf, the errors of every branch plus the anyOf itself. Keep only
  * the branch the user evidently meant (same JSON type, keys it knows), or else one summary.
- * `if` errors merely say "must match then"; the errors of the `then` branch say why.
  */
 function selectErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const dropped = new Set<ErrorObject>();
   for (const e of errors) {
-    if (e.keyword === 'if') dropped.add(e);
+    // `if` errors only say "must match then"; the branch's own errors say why. Discriminator
+    // errors repeat what `required` and the `type` enum already report.
+    if (e.keyword === 'if' || e.keyword === 'discriminator') dropped.add(e);
     if (e.keyword !== 'anyOf') continue;
     const branches = (e.schema as unknown[]) ?? [];
     const prefix = `${e.schemaPath}/`;
@@ -189,14 +190,6 @@ function word(e: ErrorObject, sourceText: string | undefined): Worded {
       const allowed = e.keyword === 'enum' ? (params.allowedValues as unknown[]) : [params.allowedValue];
       const extra = typeof e.data === 'string' ? didYouMean(e.data, allowed.map(String)) : '';
       return { path, message: `${shown} is not allowed here${extra}`, expected: `one of ${listWords(allowed)}` };
-    }
-    case 'discriminator': {
-      const tags = ((parent.oneOf as Record<string, any>[] | undefined) ?? []).map((b) => b.properties?.type?.const as string);
-      if (params.error === 'mapping') {
-        const value = String(params.tagValue);
-        return { path: [...path, 'type'], message: `unknown type '${value}'${didYouMean(value, tags)}`, expected: `one of ${listWords(tags)}` };
-      }
-      return { path, message: `missing or invalid field 'type'`, expected: `one of ${listWords(tags)}` };
     }
     case 'minimum':
     case 'exclusiveMinimum':

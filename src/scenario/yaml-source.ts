@@ -79,7 +79,7 @@ export function parseScenarioText(file: string, bytes: Uint8Array): SourceResult
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {
     lineCounter,
-    prettyErrors: false,
+    prettyErrors: true,
     customTags: (tags) => [groupedInteger, ...tags],
     uniqueKeys: true,
   });

@@ -42,7 +42,7 @@ export function redactUrl(raw: string): string {
   return url.toString().replace(/%2A%2A%2A/g, REDACTED);
 }
 
-const URL_IN_TEXT = /\b(?:https?|wss?):\/\/[^\s"'<>]+/g;
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
 
 /** Text with every URL redacted and every registered secret removed. */
 export function redact(text: string): string {

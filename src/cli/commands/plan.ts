@@ -1,0 +1,113 @@
+// `gashammer plan <file>`: compiles a scenario and prints the run plan, for people or as JSON.
+
+import type { Command } from 'commander';
+import { ErrorCodes } from '../../errors/codes.js';
+import { formatDiagnostic } from '../../errors/diagnostic.js';
+import { GasHammerError } from '../../errors/gashammer-error.js';
+import { compileScenario, type RunPlan } from '../../scenario/compile.js';
+import { loadScenarioOrThrow } from '../../scenario/load.js';
+import { planToJson } from '../../scenario/plan-json.js';
+import type { Target } from '../../scenario/types.js';
+import { redactUrl } from '../../util/redact.js';
+import { describeGasRate } from '../../workload/gas-curve.js';
+import type { CliIO } from '../io.js';
+import { fmtInt, fmtPct, textTable } from '../table.js';
+
+export function parseCount(flag: string, value: string): number {
+  if (!/^[1-9][0-9]*$/.test(value)) {
+    throw new GasHammerError(ErrorCodes.Usage, `${flag} expects a whole number of at least 1, got '${value}'`);
+  }
+  return Number(value);
+}
+
+export function describeTarget(t: Target): string {
+  switch (t.kind) {
+    case 'devnet':
+      return `embedded devnet (chain ${t.chainId}, environment ${t.environment})`;
+    case 'nitro-devnet':
+      return `Nitro devnet container (chain ${t.chainId}, environment ${t.environment})`;
+    case 'remote':
+      return `${redactUrl(t.sequencerRpc)} (chain ${t.chainId}, environment ${t.environment})`;
+  }
+}
+
+export function renderPlan(plan: RunPlan): string {
+  const out: string[] = [];
+  out.push(`Scenario  ${plan.scenario.name} v${plan.scenario.version}`);
+  out.push(`Hash      ${plan.scenarioHash}`);
+  out.push(`Target    ${describeTarget(plan.target)}`);
+  out.push(`Duration  ${fmtInt(plan.totalDurationSecs)} s, ${fmtInt(plan.totalGas)} gas offered, seed ${plan.seed}`);
+  out.push('', 'Phases');
+  out.push(
+    textTable(
+      ['#', 'name', 'start', 'duration', 'gas rate', 'mean gas/s', 'total gas', 'est. txs'],
+      plan.phases.map((p) => [
+        String(p.index),
+        p.name,
+        `${p.startSecs}s`,
+        `${p.durationSecs}s`,
+        describeGasRate(p.gasRate),
+        fmtInt(p.meanGasPerSec),
+        fmtInt(p.totalGas),
+        fmtInt(p.estimatedTxCount),
+      ]),
+      [0, 2, 3, 5, 6, 7],
+    ),
+  );
+  out.push('', `Template mix (mean ${fmtInt(plan.meanEstimatedGasPerTx)} gas per tx before calibration)`);
+  out.push(
+    textTable(
+      ['template', 'weight', 'tx share', 'est. gas', 'gas share'],
+      plan.templateMix.map((t) => [t.name, String(t.weight), fmtPct(t.probability), fmtInt(t.estimatedGas), fmtPct(t.gasShare)]),
+      [1, 2, 3, 4],
+    ),
+  );
+  const perEdge = plan.edges[0]?.accountCount ?? 0;
+  out.push('', `Edges (${plan.edges.length} x ${perEdge} accounts at ${plan.accountDerivationBase}/<index>)`);
+  out.push(
+    textTable(
+      ['#', 'region', 'accounts', 'stream seed'],
+      plan.edges.map((e) => [String(e.index), e.region ?? '-', `${e.firstAccount}-${e.firstAccount + e.accountCount - 1}`, e.streamSeed]),
+      [0],
+    ),
+  );
+  out.push('', plan.faultTimeline.length === 0 ? 'Faults    none' : 'Faults');
+  if (plan.faultTimeline.length > 0) {
+    out.push(
+      textTable(
+        ['at', 'action', 'fault', 'edges'],
+        plan.faultTimeline.map((f) => [
+          `${f.atSecs}s`,
+          f.action,
+          f.event.action === 'inject' ? `${f.faultName} (${f.event.fault.type} on ${f.event.fault.target})` : f.faultName,
+          f.edgeIndexes.length === plan.edges.length ? 'all' : f.edgeIndexes.join(','),
+        ]),
+        [0],
+      ),
+    );
+  }
+  const inv = plan.oracle.invariants;
+  out.push('', `Oracle    ${inv.length === 0 ? 'off' : `${inv.join(', ')}; live checks every ${plan.oracle.checkIntervalSecs}s`}`);
+  const thresholds = plan.gate.thresholds.map((t) => `${t.source} (${t.level})`);
+  out.push(`Gate      ${thresholds.length === 0 ? 'no absolute thresholds' : thresholds.join('; ')}`);
+  const reg = Object.entries(plan.gate.regression.metrics)
+    .filter(([, r]) => r.enabled)
+    .map(([m, r]) => `${m} warn ${r.warnPct}% fail ${r.failPct}%`);
+  out.push(`          regression: ${reg.length === 0 ? 'off' : reg.join('; ')}; min ${plan.gate.regression.minSamples} samples`);
+  return out.join('\n') + '\n';
+}
+
+export function registerPlanCommand(program: Command, io: CliIO): void {
+  program
+    .command('plan')
+    .description('compile a scenario and print its run plan: phases, gas curves, template mix, edges')
+    .argument('<file>', 'scenario YAML file')
+    .option('--edges <n>', 'number of edges (overrides edges.count)', (v) => parseCount('--edges', v))
+    .option('--json', 'print the plan as JSON')
+    .action(async (file: string, opts: { edges?: number; json?: boolean }) => {
+      const loaded = await loadScenarioOrThrow(file);
+      for (const w of loaded.warnings) io.stderr(formatDiagnostic(w) + '\n');
+      const plan = compileScenario(loaded.scenario, opts.edges === undefined ? {} : { edges: opts.edges });
+      io.stdout(opts.json ? JSON.stringify(planToJson(plan), null, 2) + '\n' : renderPlan(plan));
+    });
+}

@@ -1,0 +1,82 @@
+// The `gashammer` command: builds the command tree, runs one command, and turns whatever
+// happened into output and an exit code. The one place that decides how errors are shown:
+// a user's mistake gets its GH-E code, where, and what to do — never a stack trace.
+
+import { Command, CommanderError } from 'commander';
+import { ErrorCodes } from '../errors/codes.js';
+import { ExitCode } from '../errors/exit-codes.js';
+import { asGasHammerError, GasHammerError } from '../errors/gashammer-error.js';
+import { buildInfo } from '../util/build-info.js';
+import { redact } from '../util/redact.js';
+// import { registerConfigCommand } from './commands/config.js';
+import { registerPlanCommand } from './commands/plan.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerValidateCommand } from './commands/validate.js';
+import { ExitWith, type CliIO } from './io.js';
+
+function versionText(): string {
+  const b = buildInfo();
+  return `gashammer ${b.version}\nbuild: ${b.buildSha}\nbuilt: ${b.buildTime}\nlicense: ${b.license}`;
+}
+
+/** Commander's own usage errors, reworded in our format. */
+function usageError(text: string, program: Command): string {
+  const message = text.replace(/^error:\s*/i, '').trim();
+  const command = program.args.length > 0 ? program.args[0] : undefined;
+  const help = command && program.commands.some((c) => c.name() === command) ? `gashammer ${command} --help` : 'gashammer --help';
+  return `${ErrorCodes.Usage.code} ${message}\n  hint: run \`${help}\` to see the arguments and options\n  docs: docs/cli.md\n`;
+}
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('gashammer')
+    .description('Gas-modelled load testing and release gate for Arbitrum Nitro rollups.')
+    .version(versionText(), '-V, --version', 'print version, build commit and build time')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: (s, write) => write(usageError(s, program)),
+    });
+  registerValidateCommand(program, io);
+  registerPlanCommand(program, io);
+  registerRunCommand(program, io);
+  // registerConfigCommand(program, io);
+  // Sub-commands inherit exit and output handling.
+  for (const c of program.commands) {
+    c.exitOverride().configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: (s, write) => write(usageError(s, program)),
+    });
+  }
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ExitCode.Ok;
+  } catch (e) {
+    return exitCodeFor(e, io);
+  }
+}
+
+function exitCodeFor(e: unknown, io: CliIO): number {
+  if (e instanceof ExitWith) return e.exitCode;
+  if (e instanceof CommanderError) {
+    // Help and version "errors" are how commander says it printed them.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.Ok;
+    return ExitCode.InvalidInput;
+  }
+  const error: GasHammerError = asGasHammerError(e);
+  io.stderr(redact(error.render()) + '\n');
+  if (error.info === ErrorCodes.Internal && e instanceof Error && e.stack) {
+    // A bug: the stack helps whoever fixes it. Only for internal errors, never for user mistakes.
+    io.stderr(redact(e.stack) + '\n');
+  }
+  return error.info.exitCode;
+}
