@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'bench/**', 'bin/**'],
+    files: ['scripts/**', 'bench/**', 'bin/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
 );

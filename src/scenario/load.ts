@@ -13,6 +13,9 @@ import type { Scenario } from './types.js';
 import { validateSchema } from './validate-schema.js';
 import { parseScenarioText, readScenarioFile, type ScenarioSource, type SourceResult } from './yaml-source.js';
 
+/** How many times aliases may be expanded in one document; scenarios need few, if any. */
+const MAX_ALIAS_EXPANSIONS = 100;
+
 export type LoadResult =
   | { readonly ok: true; readonly scenario: Scenario; readonly source: ScenarioSource; readonly warnings: Diagnostic[] }
   | { readonly ok: false; readonly diagnostics: Diagnostic[] };
@@ -20,7 +23,14 @@ export type LoadResult =
 function fromSource(parsed: SourceResult): LoadResult {
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
   const source = parsed.source;
-  const raw = source.document.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  let raw: Record<string, unknown>;
+  try {
+    raw = source.document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) as Record<string, unknown>;
+  } catch (e) {
+    // The yaml library refuses documents whose aliases expand too far ("billion laughs").
+    const message = e instanceof Error ? e.message : String(e);
+    return { ok: false, diagnostics: [{ code: ErrorCodes.ScenarioSyntax, severity: 'error', file: source.file, message: `cannot be expanded: ${message}` }] };
+  }
   const schemaProblems = validateSchema(source, raw);
   const { thresholds, diagnostics: thresholdProblems } = parseThresholds(source, raw);
   const nameProblems = checkNames(source, raw);
