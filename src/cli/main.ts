@@ -5,10 +5,11 @@
 import { Command, CommanderError } from 'commander';
 import { ErrorCodes } from '../errors/codes.js';
 import { ExitCode } from '../errors/exit-codes.js';
-import { asGasHammerError, GasHammerError } from '../errors/gashammer-error.js';
+import type { GasHammerError } from '../errors/gashammer-error.js';
+import { asGasHammerError } from '../errors/gashammer-error.js';
 import { buildInfo } from '../util/build-info.js';
 import { redact } from '../util/redact.js';
-// import { registerConfigCommand } from './commands/config.js';
+import { registerConfigCommand } from './commands/config.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -42,7 +43,7 @@ export function buildProgram(io: CliIO): Command {
   registerValidateCommand(program, io);
   registerPlanCommand(program, io);
   registerRunCommand(program, io);
-  // registerConfigCommand(program, io);
+  registerConfigCommand(program, io);
   // Sub-commands inherit exit and output handling.
   for (const c of program.commands) {
     c.exitOverride().configureOutput({
