@@ -3,7 +3,7 @@
 // a user's mistake gets its GH-E code, where, and what to do — never a stack trace.
 
 import { Command, CommanderError } from 'commander';
-import { ErrorCodes } from '../errors/codes.js';
+import { docsLink, ErrorCodes } from '../errors/codes.js';
 import { ExitCode } from '../errors/exit-codes.js';
 import type { GasHammerError } from '../errors/gashammer-error.js';
 import { asGasHammerError } from '../errors/gashammer-error.js';
@@ -20,12 +20,15 @@ function versionText(): string {
   return `gashammer ${b.version}\nbuild: ${b.buildSha}\nbuilt: ${b.buildTime}\nlicense: ${b.license}`;
 }
 
-/** Commander's own usage errors, reworded in our format. */
+/** Commander's own usage errors, reworded in our format (one line, its suggestion included). */
 function usageError(text: string, program: Command): string {
-  const message = text.replace(/^error:\s*/i, '').trim();
+  const message = text
+    .replace(/^error:\s*/i, '')
+    .replace(/\s*\n\s*\(Did you mean (.+)\?\)/, " (did you mean '$1'?)")
+    .trim();
   const command = program.args.length > 0 ? program.args[0] : undefined;
   const help = command && program.commands.some((c) => c.name() === command) ? `gashammer ${command} --help` : 'gashammer --help';
-  return `${ErrorCodes.Usage.code} ${message}\n  hint: run \`${help}\` to see the arguments and options\n  docs: docs/cli.md\n`;
+  return `${ErrorCodes.Usage.code} ${message}\n  hint: run \`${help}\` to see the arguments and options\n  docs: ${docsLink(ErrorCodes.Usage)}\n`;
 }
 
 export function buildProgram(io: CliIO): Command {

@@ -77,7 +77,7 @@ export const ErrorCodes = {
     'GH-E004',
     'common',
     'GasHammer hit an internal error (a bug).',
-    'Re-run with --log-level debug and report the output together with `gashammer --version`.',
+    'Report it with the command you ran, its full output and the output of `gashammer --version`.',
     ExitCode.Internal,
   ),
   OutputWrite: entry(

@@ -49,7 +49,8 @@ export class GasHammerError extends Error {
       lines.push(`${this.code} ${this.shortMessage}`);
       if (this.details) lines.push(`  ${this.details}`);
     }
-    lines.push(`  hint: ${this.hint}`);
+    // Problems with their own hint already say what to do; repeat the general one only if none does.
+    if (!this.diagnostics.some((d) => d.hint)) lines.push(`  hint: ${this.hint}`);
     lines.push(`  docs: ${this.docsPath}`);
     return lines.join('\n');
   }

@@ -10,7 +10,8 @@ import { isTemplateName, TEMPLATE_CATALOG, type TemplateParams } from '../worklo
 import { scenarioHash } from './hash.js';
 import { MAX_EDGES } from './schema.js';
 import { runDurationSecs } from './semantic.js';
-import type { EdgeSelector, FaultEvent, GasRate, Scenario, Target } from './types.js';
+import { edgeRegion, selectEdges } from './fault-refs.js';
+import type { FaultEvent, GasRate, Scenario, Target } from './types.js';
 
 /** BIP-32 path under which every GasHammer account is derived; 18248 = 0x4748, "GH". */
 export const ACCOUNT_DERIVATION_BASE = "m/44'/60'/0'/0'/18248";
@@ -108,17 +109,6 @@ function templateMix(scenario: Scenario): { mix: TemplateMixEntry[]; meanGas: nu
   };
 }
 
-function edgeIndexes(selector: EdgeSelector, edges: readonly EdgePlan[]): number[] {
-  switch (selector.kind) {
-    case 'all':
-      return edges.map((e) => e.index);
-    case 'region':
-      return edges.filter((e) => e.region === selector.region).map((e) => e.index);
-    case 'ids':
-      return [...selector.ids].sort((a, b) => a - b);
-  }
-}
-
 export function compileScenario(source: Scenario, options: CompileOptions = {}): RunPlan {
   if (options.edges !== undefined && (!Number.isInteger(options.edges) || options.edges < 1 || options.edges > MAX_EDGES)) {
     throw new GasHammerError(ErrorCodes.ScenarioCompile, `--edges must be a whole number from 1 to ${MAX_EDGES}, got ${options.edges}`);
@@ -154,7 +144,7 @@ export function compileScenario(source: Scenario, options: CompileOptions = {}):
   const { count, accountsPerEdge, regions } = scenario.edges;
   const edges: EdgePlan[] = Array.from({ length: count }, (_, index) => ({
     index,
-    ...(regions.length > 0 ? { region: regions[index % regions.length]! } : {}),
+    ...(regions.length > 0 ? { region: edgeRegion(index, regions)! } : {}),
     firstAccount: index * accountsPerEdge,
     accountCount: accountsPerEdge,
     streamSeed: edgeStreamSeed(scenario.workload.seed, index),
@@ -164,11 +154,19 @@ export function compileScenario(source: Scenario, options: CompileOptions = {}):
     .map((event) => ({
       atSecs: event.atSecs,
       action: event.action,
-      faultName: event.action === 'inject' ? event.fault.name : (event.ref.name ?? `${event.ref.type ?? '*'}@${event.ref.target ?? '*'}`),
+      faultName: event.action === 'inject' ? event.fault.name : (event.ref.name ?? [event.ref.type, event.ref.target].filter(Boolean).join(' on ')),
       event,
-      edgeIndexes: edgeIndexes(event.edges, edges),
+      edgeIndexes: selectEdges(event.edges, count, regions),
     }))
     .sort((a, b) => a.atSecs - b.atSecs);
+  // An --edges override can leave a fault with no edge to act on: say so rather than drop it.
+  const orphaned = faultTimeline.filter((f) => f.edgeIndexes.length === 0 || (f.event.edges.kind === 'ids' && f.edgeIndexes.length < new Set(f.event.edges.ids).size));
+  if (orphaned.length > 0) {
+    const list = orphaned.map((f) => `'${f.faultName}' at ${f.atSecs}s`).join(', ');
+    throw new GasHammerError(ErrorCodes.ScenarioCompile, `with ${count} edge(s), fault event(s) ${list} name edges that do not exist`, {
+      hint: 'run with more edges, or change the fault_schedule edges selectors',
+    });
+  }
 
   return {
     formatVersion: 1,

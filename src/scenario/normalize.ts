@@ -87,6 +87,11 @@ function normalizeEdges(raw: unknown): EdgeSelector {
   return { kind: 'ids', ids: r.ids };
 }
 
+/** `latency-sequencer-rpc`: a valid label, so a clear can name an unnamed fault. */
+export function defaultFaultName(type: FaultType, target: FaultTarget): string {
+  return `${type}-${target}`;
+}
+
 const FAULT_COMMON_FIELDS = new Set(['type', 'name', 'target', 'duration_secs']);
 
 function normalizeFaultSpec(raw: Raw): FaultSpec {
@@ -94,7 +99,7 @@ function normalizeFaultSpec(raw: Raw): FaultSpec {
   for (const [k, v] of Object.entries(raw)) if (!FAULT_COMMON_FIELDS.has(k)) params[k] = v as number | string;
   return {
     type: raw.type as FaultType,
-    name: (raw.name as string | undefined) ?? `${raw.type}@${raw.target}`,
+    name: (raw.name as string | undefined) ?? defaultFaultName(raw.type as FaultType, raw.target as FaultTarget),
     target: raw.target as FaultTarget,
     ...(raw.duration_secs === undefined ? {} : { durationSecs: raw.duration_secs }),
     params,

@@ -139,7 +139,8 @@ const template = {
   additionalProperties: false,
   required: ['name', 'weight'],
   properties: {
-    name: { type: 'string', description: `A built-in template: ${TEMPLATE_NAMES.join(', ')}.` },
+    // Names are checked by names.ts (with suggestions); `examples` lets editors complete them.
+    name: { type: 'string', description: `A built-in template: ${TEMPLATE_NAMES.join(', ')}.`, examples: [...TEMPLATE_NAMES] },
     weight: { type: 'number', minimum: 0, maximum: 1_000_000, description: 'Relative share of transactions.' },
     params: { type: 'object', description: 'Template parameters (see docs/sdl.md#templates).' },
   },

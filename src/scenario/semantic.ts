@@ -8,6 +8,7 @@ import { didYouMean } from '../util/suggest.js';
 import { totalGas } from '../workload/gas-curve.js';
 import { formatPath, locate, type PathSegment } from './positions.js';
 import { MAX_DURATION_SECS, REGRESSION_METRICS } from './schema.js';
+import { faultMatches, selectEdges } from './fault-refs.js';
 import type { FaultEvent, FaultSpec, GasRate, Scenario } from './types.js';
 import type { ScenarioSource } from './yaml-source.js';
 
@@ -112,7 +113,7 @@ function checkPhases(f: Findings, s: Scenario): void {
     if (rate.type === 'custom') {
       const ratePath: PathSegment[] = phase.gasRateOverride ? [...path, 'gas_rate_override'] : ['workload', 'gas_rate'];
       rate.points.forEach((p, j) => {
-        if (p.atSecs >= phase.durationSecs && !(j === 0 && p.atSecs === 0)) {
+        if (p.atSecs > phase.durationSecs) {
           f.error([...ratePath, 'points', j, 'at_secs'], `point at ${p.atSecs}s lies past the end of phase '${phase.name}' (${phase.durationSecs}s long)`);
         }
       });
@@ -141,11 +142,6 @@ function faultTargetProblem(spec: FaultSpec): string | undefined {
   return undefined;
 }
 
-function matches(active: FaultSpec, event: Extract<FaultEvent, { action: 'clear' }>): boolean {
-  const r = event.ref;
-  return (r.name === undefined || r.name === active.name) && (r.type === undefined || r.type === active.type) && (r.target === undefined || r.target === active.target);
-}
-
 function checkFaultSchedule(f: Findings, s: Scenario): void {
   const end = runDurationSecs(s);
   const environment = s.target.environment;
@@ -162,7 +158,8 @@ function checkFaultSchedule(f: Findings, s: Scenario): void {
     }
     const clash = event.allowedEnvironments.find((e) => event.blockedEnvironments.includes(e));
     if (clash !== undefined) f.error(path, `environment '${clash}' is both allowed and blocked`);
-    if (event.blockedEnvironments.includes(environment) || !event.allowedEnvironments.includes(environment)) {
+    // Clearing is always safe; only injecting needs the target's environment to allow it.
+    if (event.action === 'inject' && (event.blockedEnvironments.includes(environment) || !event.allowedEnvironments.includes(environment))) {
       f.error(path, `this fault may not run against the target's environment '${environment}'`, {
         expected: `allowed_environments containing '${environment}' (now: ${event.allowedEnvironments.join(', ') || 'none'})`,
         hint: 'faults run only against targets explicitly marked for them; set allowed_environments if this target may take faults',
@@ -174,6 +171,9 @@ function checkFaultSchedule(f: Findings, s: Scenario): void {
       const spec = event.fault;
       const problem = faultTargetProblem(spec);
       if (problem) f.error([...path, 'fault', 'target'], problem);
+      if (spec.target === 'feed-relay' && s.target.kind === 'remote' && s.target.feedRelay === undefined) {
+        f.error([...path, 'fault', 'target'], 'the target has no feed_relay, so there is no feed connection to fault', { hint: 'add target.feed_relay, or fault another target' });
+      }
       const same = active.get(spec.name);
       if (same) {
         f.error([...path, 'fault'], `fault '${spec.name}' is already active (injected by fault_schedule[${same.index}])`, {
@@ -196,10 +196,10 @@ function checkFaultSchedule(f: Findings, s: Scenario): void {
       continue;
     }
 
-    const hits = [...active.values()].filter((a) => matches(a.spec, event));
+    const hits = [...active.values()].filter((a) => faultMatches(a.spec, event.ref));
     if (hits.length === 0) {
       const name = event.ref.name ?? [event.ref.type, event.ref.target].filter(Boolean).join(' on ');
-      const later = s.faultSchedule.some((e) => e.action === 'inject' && matches(e.fault, event) && e.atSecs > event.atSecs);
+      const later = s.faultSchedule.some((e) => e.action === 'inject' && faultMatches(e.fault, event.ref) && e.atSecs > event.atSecs);
       f.error([...path, 'fault'], later ? `clears '${name}' at ${event.atSecs}s, before it is injected` : `clears '${name}', which is not active at ${event.atSecs}s`, {
         hint: 'a clear must follow the inject of the same fault (same name, or same type and target)',
       });
@@ -213,9 +213,10 @@ function checkFaultSchedule(f: Findings, s: Scenario): void {
 
 function checkEdgeSelector(f: Findings, s: Scenario, event: FaultEvent, path: PathSegment[]): void {
   const sel = event.edges;
-  if (sel.kind === 'region' && !s.edges.regions.includes(sel.region)) {
-    f.error([...path, 'region'], `no edge is in region '${sel.region}'${didYouMean(sel.region, s.edges.regions)}`, {
-      expected: s.edges.regions.length > 0 ? `one of ${s.edges.regions.join(', ')} (edges.regions)` : 'a region listed in edges.regions',
+  if (sel.kind === 'region' && selectEdges(sel, s.edges.count, s.edges.regions).length === 0) {
+    const served = [...new Set(s.edges.regions.slice(0, s.edges.count))];
+    f.error([...path, 'region'], `no edge is in region '${sel.region}'${didYouMean(sel.region, served)}`, {
+      expected: served.length > 0 ? `one of ${served.join(', ')} (edges.regions with an edge)` : 'a region listed in edges.regions',
     });
   }
   if (sel.kind === 'ids') {
@@ -227,7 +228,7 @@ function checkEdgeSelector(f: Findings, s: Scenario, event: FaultEvent, path: Pa
 
 function checkEdges(f: Findings, s: Scenario): void {
   if (s.edges.regions.length > s.edges.count) {
-    f.warning(['edges', 'regions'], `${s.edges.regions.length} regions for ${s.edges.count} edge(s): regions after the ${s.edges.count}th get no edge`);
+    f.warning(['edges', 'regions'], `${s.edges.regions.length} regions for ${s.edges.count} edge(s): regions beyond the first ${s.edges.count} get no edge`);
   }
 }
 

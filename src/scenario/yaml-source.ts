@@ -90,7 +90,10 @@ export function parseScenarioText(file: string, bytes: Uint8Array): SourceResult
       diagnostics: syntax.map((err) => {
         const pos = err.linePos?.[0];
         const firstLine = err.message.split('\n')[0] ?? err.message;
-        const message = firstLine.replace(/ at line \d+, column \d+:?$/, '');
+        const message =
+          err.code === 'MULTIPLE_DOCS'
+            ? 'the file holds several YAML documents (separated by ---); a scenario file holds exactly one'
+            : firstLine.replace(/ at line \d+, column \d+:?$/, '');
         return problem(file, ErrorCodes.ScenarioSyntax, `invalid YAML: ${message}`, pos?.line, pos?.col);
       }),
     };

@@ -20,7 +20,10 @@ export function clearRegisteredSecrets(): void {
   registered.clear();
 }
 
-/** A URL with user info, key-like path segments and credential query values replaced. */
+/**
+ * A URL with user info, key-like path segments and credential query values replaced. A URL
+ * with nothing to hide comes back exactly as given (no normalisation, no added slash).
+ */
 export function redactUrl(raw: string): string {
   let url: URL;
   try {
@@ -28,18 +31,25 @@ export function redactUrl(raw: string): string {
   } catch {
     return raw.replace(/\/\/[^/@\s]*@/, `//${REDACTED}@`);
   }
+  let changed = false;
   if (url.username || url.password) {
     url.username = REDACTED;
     url.password = '';
+    changed = true;
   }
-  url.pathname = url.pathname
-    .split('/')
-    .map((seg) => (KEY_LIKE_SEGMENT.test(seg) && /\d/.test(seg) ? REDACTED : seg))
-    .join('/');
+  const segments = url.pathname.split('/');
+  const hidden = segments.map((seg) => (KEY_LIKE_SEGMENT.test(seg) && /\d/.test(seg) ? REDACTED : seg));
+  if (hidden.some((seg, i) => seg !== segments[i])) {
+    url.pathname = hidden.join('/');
+    changed = true;
+  }
   for (const key of [...url.searchParams.keys()]) {
-    if (SECRET_QUERY_KEYS.test(key)) url.searchParams.set(key, REDACTED);
+    if (SECRET_QUERY_KEYS.test(key)) {
+      url.searchParams.set(key, REDACTED);
+      changed = true;
+    }
   }
-  return url.toString().replace(/%2A%2A%2A/g, REDACTED);
+  return changed ? url.toString().replace(/%2A%2A%2A/g, REDACTED) : raw;
 }
 
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;

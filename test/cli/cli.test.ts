@@ -84,7 +84,13 @@ describe('usage errors', () => {
     expect(missing.stderr).toContain('GH-E003');
     const bad = await gashammer('plan', 'scenarios/quick-smoke-test.yaml', '--edges', 'two');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("GH-E003 --edges expects a whole number of at least 1, got 'two'");
+    expect(bad.stderr).toContain("GH-E003 --edges expects a whole number from 1 to 256, got 'two'");
+    for (const value of ['0', '257']) {
+      const r = await gashammer('plan', 'scenarios/quick-smoke-test.yaml', '--edges', value);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`GH-E003 --edges expects a whole number from 1 to 256, got '${value}'`);
+      expect(r.stderr).toContain('docs: docs/errors.md#gh-e003');
+    }
   });
 });
 
@@ -165,6 +171,20 @@ describe('gashammer plan', () => {
     expect(plan.seed).toBe('7');
     expect(plan.edges.map((e) => e.firstAccount)).toEqual([0, 100, 200]);
     expect(plan.templateMix.reduce((s, t) => s + t.probability, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('refuses an --edges override that leaves a fault without its edges', async () => {
+    const file = await scenarioFile('edges-override.yaml', BASE + 'edges: {count: 3}\nfault_schedule:\n  - {at_secs: 5, action: inject, fault: {name: a, type: latency, target: sequencer-rpc, latency_ms: 10, duration_secs: 5}, edges: {ids: [2]}}\n');
+    expect((await gashammer('plan', file)).code).toBe(0);
+    const r = await gashammer('plan', file, '--edges', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("GH-E905 with 1 edge(s), fault event(s) 'a' at 5s name edges that do not exist");
+  });
+
+  it('prints URLs it has nothing to hide in exactly as written', async () => {
+    const file = await scenarioFile('plain-urls.yaml', BASE + 'target:\n  chain_id: 42161\n  sequencer_rpc: "http://127.0.0.1:8547"\n  feed_relay: "ws://127.0.0.1:9642"\n');
+    const plan = JSON.parse((await gashammer('plan', file, '--json')).stdout) as { target: { sequencerRpc: string; feedRelay: string } };
+    expect(plan.target).toMatchObject({ sequencerRpc: 'http://127.0.0.1:8547', feedRelay: 'ws://127.0.0.1:9642' });
   });
 
   it('prints the same plan twice (deterministic)', async () => {

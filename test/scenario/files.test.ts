@@ -88,7 +88,7 @@ describe('scenario files', () => {
   it('reports several YAML documents in one file', async () => {
     const problems = await problemsOfFile('multi.yaml', BASE + '---\n' + BASE);
     expect(problems[0]!.code).toBe('GH-E901');
-    expect(problems[0]!.message).toContain('multiple documents');
+    expect(problems[0]!.message).toBe('invalid YAML: the file holds several YAML documents (separated by ---); a scenario file holds exactly one');
   });
 
   it('reports a top level that is not a mapping', async () => {

@@ -108,13 +108,15 @@ describe('phases and rates', () => {
     expect(loadOk(scenario({ phases: [{ name: 'a', duration_secs: 60, gas_rate_override: custom([[0, 1], [30, 5], [59, 2]]) }] })).phases).toHaveLength(1);
     expect(only({ phases: [{ name: 'a', duration_secs: 60, gas_rate_override: custom([[5, 1], [30, 5]]) }] }).message).toBe('the first point is at 5s; the schedule must start at 0');
     expect(only({ phases: [{ name: 'a', duration_secs: 60, gas_rate_override: custom([[0, 1], [30, 5], [20, 5]]) }] }).message).toBe('points must be in increasing time order: 20s follows 30s');
-    expect(only({ phases: [{ name: 'a', duration_secs: 60, gas_rate_override: custom([[0, 1], [60, 5]]) }] }).message).toBe("point at 60s lies past the end of phase 'a' (60s long)");
+    expect(loadOk(scenario({ phases: [{ name: 'a', duration_secs: 60, gas_rate_override: custom([[0, 1], [60, 5]]) }] })).phases).toHaveLength(1);
+    expect(only({ phases: [{ name: 'a', duration_secs: 60, gas_rate_override: custom([[0, 1], [61, 5]]) }] }).message).toBe("point at 61s lies past the end of phase 'a' (60s long)");
   });
 
   it('checks a default custom curve against every phase it applies to', () => {
     const workload = { gas_rate: { type: 'custom', points: [{ at_secs: 0, gas_per_sec: 1 }, { at_secs: 40, gas_per_sec: 2 }] }, templates: [{ name: 'noop', weight: 1 }] };
     const e = only({ workload, phases: [{ name: 'long', duration_secs: 60 }, { name: 'short', duration_secs: 30 }] });
     expect(e).toMatchObject({ path: 'workload.gas_rate.points[1].at_secs', message: "point at 40s lies past the end of phase 'short' (30s long)" });
+    expect(loadOk(scenario({ workload, phases: [{ name: 'long', duration_secs: 60 }, { name: 'exact', duration_secs: 40 }] })).phases).toHaveLength(2);
   });
 
   it('rejects phases adding up to more than a week', () => {
@@ -141,7 +143,7 @@ describe('fault schedule', () => {
       }),
     );
     expect(s.faultSchedule.map((e) => e.action)).toEqual(['inject', 'clear', 'inject', 'clear']);
-    expect(s.faultSchedule[2]).toMatchObject({ fault: { name: 'packet-loss@sequencer-rpc', params: { loss_pct: 10 } } });
+    expect(s.faultSchedule[2]).toMatchObject({ fault: { name: 'packet-loss-sequencer-rpc', params: { loss_pct: 10 } } });
   });
 
   it('rejects a clear before its inject', () => {
@@ -195,6 +197,22 @@ describe('fault schedule', () => {
     expect(loadOk(scenario({ target: staging, fault_schedule: [allowed] })).faultSchedule).toHaveLength(1);
   });
 
+  it('lets a clear run against any environment: clearing is always safe', () => {
+    const staging = { chain_id: 1, sequencer_rpc: 'https://staging.example', environment: 'staging' };
+    const inject = { ...latency('lat', 1), allowed_environments: ['staging'] };
+    expect(loadOk(scenario({ target: staging, fault_schedule: [inject, clear('lat', 5)] })).faultSchedule).toHaveLength(2);
+  });
+
+  it('rejects a feed fault against a target with no feed', () => {
+    const noFeed = { chain_id: 1, sequencer_rpc: 'https://staging.example', environment: 'staging' };
+    const feedDown = { at_secs: 1, action: 'inject', fault: { type: 'feed-disconnect', target: 'feed-relay', duration_secs: 5 }, allowed_environments: ['staging'] };
+    expect(only({ target: noFeed, fault_schedule: [feedDown] })).toMatchObject({
+      path: 'fault_schedule[0].fault.target',
+      message: 'the target has no feed_relay, so there is no feed connection to fault',
+    });
+    expect(loadOk(scenario({ target: { ...noFeed, feed_relay: 'wss://feed.example' }, fault_schedule: [feedDown] })).faultSchedule).toHaveLength(1);
+  });
+
   it('never runs faults against a blocked environment, even when allowed', () => {
     const prod = { chain_id: 1, sequencer_rpc: 'https://rpc.example', environment: 'production' };
     const errors = errorsOf(scenario({ target: prod, fault_schedule: [{ ...latency('lat', 1, { duration_secs: 5 }), allowed_environments: ['production'] }] }));
@@ -207,6 +225,8 @@ describe('fault schedule', () => {
     expect(loadOk(withEdges({ ids: [1] })).faultSchedule).toHaveLength(1);
     expect(errorsOf(withEdges({ region: 'ap' }))[0]).toMatchObject({ path: 'fault_schedule[0].edges.region', message: "no edge is in region 'ap'" });
     expect(errorsOf(withEdges({ ids: [0, 2] }))[0]).toMatchObject({ path: 'fault_schedule[0].edges.ids[1]', message: 'edge 2 does not exist: the run has 2 edge(s), numbered from 0' });
+    const oneEdge = scenario({ edges: { count: 1, regions: ['eu', 'us'] }, fault_schedule: [{ ...latency('lat', 1, { duration_secs: 5 }), edges: { region: 'us' } }] });
+    expect(errorsOf(oneEdge)[0]).toMatchObject({ path: 'fault_schedule[0].edges.region', message: "no edge is in region 'us'" });
   });
 });
 

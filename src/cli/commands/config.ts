@@ -24,7 +24,7 @@ interface ShowOptions {
 export function registerConfigCommand(program: Command, io: CliIO): void {
   const config = program
     .command('config')
-    .description('Show the effective configuration of a hive or an edge (defaults < file < env < flags)')
+    .description('show the effective configuration of a hive or an edge (defaults < file < env < flags)')
     .usage('<hive|edge> [options]')
     .argument('[process]', 'hive or edge')
     // Reached only when no sub-command matched: say so in our format rather than print help.
@@ -38,7 +38,7 @@ export function registerConfigCommand(program: Command, io: CliIO): void {
   for (const kind of PROCESSES) {
     const sub = config
       .command(kind)
-      .description(`Show the ${kind} configuration after every layer, validated, with secrets redacted`);
+      .description(`show the ${kind} configuration after every layer, validated, with secrets redacted`);
     addConfigFlags(sub, configFlags(kind));
     sub
       .option('--origin', 'show where each value came from: default, file, env or flag')

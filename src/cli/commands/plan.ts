@@ -7,18 +7,23 @@ import { GasHammerError } from '../../errors/gashammer-error.js';
 import { compileScenario, type RunPlan } from '../../scenario/compile.js';
 import { loadScenarioOrThrow } from '../../scenario/load.js';
 import { planToJson } from '../../scenario/plan-json.js';
+import { MAX_EDGES } from '../../scenario/schema.js';
 import type { Target } from '../../scenario/types.js';
 import { redactUrl } from '../../util/redact.js';
 import { describeGasRate } from '../../workload/gas-curve.js';
 import type { CliIO } from '../io.js';
 import { fmtInt, fmtPct, textTable } from '../table.js';
 
-export function parseCount(flag: string, value: string): number {
-  if (!/^[1-9][0-9]*$/.test(value)) {
-    throw new GasHammerError(ErrorCodes.Usage, `${flag} expects a whole number of at least 1, got '${value}'`);
+/** Parses a whole-number flag in [min, max] at the boundary, so commands get a valid number. */
+export function parseWholeNumber(flag: string, value: string, min: number, max: number): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) {
+    throw new GasHammerError(ErrorCodes.Usage, `${flag} expects a whole number from ${min} to ${max}, got '${value}'`);
   }
-  return Number(value);
+  return n;
 }
+
+export const parseEdgeCount = (value: string): number => parseWholeNumber('--edges', value, 1, MAX_EDGES);
 
 export function describeTarget(t: Target): string {
   switch (t.kind) {
@@ -80,7 +85,7 @@ export function renderPlan(plan: RunPlan): string {
           `${f.atSecs}s`,
           f.action,
           f.event.action === 'inject' ? `${f.faultName} (${f.event.fault.type} on ${f.event.fault.target})` : f.faultName,
-          f.edgeIndexes.length === plan.edges.length ? 'all' : f.edgeIndexes.join(','),
+          f.edgeIndexes.length === plan.edges.length && f.edgeIndexes.every((e, i) => e === i) ? 'all' : f.edgeIndexes.join(','),
         ]),
         [0],
       ),
@@ -102,7 +107,7 @@ export function registerPlanCommand(program: Command, io: CliIO): void {
     .command('plan')
     .description('compile a scenario and print its run plan: phases, gas curves, template mix, edges')
     .argument('<file>', 'scenario YAML file')
-    .option('--edges <n>', 'number of edges (overrides edges.count)', (v) => parseCount('--edges', v))
+    .option('--edges <n>', `number of edges, 1-${MAX_EDGES} (overrides edges.count)`, parseEdgeCount)
     .option('--json', 'print the plan as JSON')
     .action(async (file: string, opts: { edges?: number; json?: boolean }) => {
       const loaded = await loadScenarioOrThrow(file);

@@ -9,14 +9,15 @@ import { GasHammerError } from '../../errors/gashammer-error.js';
 import { compileScenario } from '../../scenario/compile.js';
 import { loadScenarioOrThrow } from '../../scenario/load.js';
 import type { CliIO } from '../io.js';
-import { parseCount } from './plan.js';
+import { MAX_EDGES } from '../../scenario/schema.js';
+import { parseEdgeCount } from './plan.js';
 
 export function registerRunCommand(program: Command, io: CliIO): void {
   program
     .command('run')
     .description('run a scenario against a target (embedded devnet by default) and judge it')
     .argument('<scenario>', 'scenario YAML file')
-    .option('--edges <n>', 'number of edges (overrides edges.count)', (v) => parseCount('--edges', v))
+    .option('--edges <n>', `number of edges, 1-${MAX_EDGES} (overrides edges.count)`, parseEdgeCount)
     .action(async (file: string, opts: { edges?: number }) => {
       const loaded = await loadScenarioOrThrow(file);
       for (const w of loaded.warnings) io.stderr(formatDiagnostic(w) + '\n');
