@@ -95,6 +95,37 @@ export const ErrorCodes = {
     ExitCode.Internal,
   ),
 
+  // chain E100-E199
+  RpcTransport: entry(
+    'GH-E100',
+    'chain',
+    'A JSON-RPC request failed at the transport level (connection refused or reset, HTTP error, bad response).',
+    'Check that the RPC URL is right and the node is up; the message names the method and the redacted URL.',
+    ExitCode.Unreachable,
+  ),
+  RpcTimeout: entry(
+    'GH-E101',
+    'chain',
+    'A JSON-RPC request got no answer within its timeout.',
+    'The node is overloaded or unreachable; raise nitro.rpc.timeout_ms only if the node is known to be slow.',
+    ExitCode.Unreachable,
+  ),
+  NonceTooLow: entry('GH-E102', 'chain', 'The node rejected a transaction: nonce too low.', 'Another sender is using the same account, or a previous transaction was included; GasHammer re-reads the nonce.', ExitCode.Internal),
+  NonceTooHigh: entry('GH-E103', 'chain', 'The node rejected a transaction: nonce too high (a gap).', 'An earlier transaction of the account was dropped; GasHammer re-reads the nonce.', ExitCode.Internal),
+  Underpriced: entry('GH-E104', 'chain', 'The node rejected a transaction as underpriced (fee below the base fee or the replacement rule).', 'Check the chain\'s minimum gas price; the fee cap may be too low for the current base fee.', ExitCode.Internal),
+  IntrinsicGasTooLow: entry('GH-E105', 'chain', 'The node rejected a transaction: intrinsic gas too low (on Nitro, often the L1 component).', 'Gas limits come from calibration with eth_estimateGas; on a Nitro dev chain, set the L1 price to 0.', ExitCode.Internal),
+  InsufficientFunds: entry('GH-E106', 'chain', 'The node rejected a transaction: the account cannot pay for gas and value.', 'Fund the GasHammer accounts (the devnet does it; elsewhere set GASHAMMER_FUNDER_KEY).', ExitCode.Internal),
+  ExecutionReverted: entry('GH-E107', 'chain', 'A call or gas estimate reverted.', 'Check the contract and the call data; the message carries the revert reason when the node gives one.', ExitCode.Internal),
+  RateLimited: entry('GH-E108', 'chain', 'The node refused the request for load (HTTP 429 or a rate-limit error).', 'Lower the gas rate or use an endpoint without a rate limit.', ExitCode.Internal),
+  TxRejected: entry('GH-E109', 'chain', 'The node rejected a transaction for another reason (already known, pool full, invalid, ...).', 'The message gives the node\'s own words.', ExitCode.Internal),
+  ChainIdMismatch: entry('GH-E110', 'chain', 'The chain answered with a different chain id than expected.', 'Point GasHammer at the right endpoint or fix target.chain_id in the scenario.', ExitCode.InvalidInput),
+  FeedMessageInvalid: entry('GH-E111', 'chain', 'A sequencer-feed message could not be decoded (bad JSON, bad base64, or a malformed L2 message).', 'The feed is not speaking Nitro\'s BroadcastMessage format, or the message was cut; the message says where.', ExitCode.InvalidInput),
+  FeedConnection: entry('GH-E112', 'chain', 'The sequencer-feed WebSocket could not be reached or was refused.', 'Check the feed URL (ws:// or wss://) and that the node runs with its feed output enabled.', ExitCode.Unreachable),
+  L1Read: entry('GH-E113', 'chain', 'Reading Nitro\'s L1 contracts (SequencerInbox, rollup) failed.', 'Check the L1 RPC URL and the contract addresses.', ExitCode.Unreachable),
+  DevnetStart: entry('GH-E114', 'chain', 'The embedded devnet (anvil) could not be started or did not become ready.', 'Run `npm ci` again so the anvil binary is installed; the message says what anvil printed.', ExitCode.Unreachable),
+  ContainerRuntime: entry('GH-E115', 'chain', 'No container runtime (Docker) is available for the Nitro devnet container.', 'Use the embedded devnet (target: devnet), or run where Docker is available (GitHub-hosted runners have it).', ExitCode.Unreachable),
+  ContractDeploy: entry('GH-E116', 'chain', 'Deploying the test contracts to the devnet failed.', 'The devnet may not have started cleanly; the message names the contract and the node\'s answer.', ExitCode.Unreachable),
+
   // scenario E900-E949
   ScenarioRead: entry(
     'GH-E900',

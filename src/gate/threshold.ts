@@ -26,7 +26,7 @@ export type ThresholdParseResult =
   | { readonly ok: true; readonly expression: ThresholdExpression }
   | { readonly ok: false; readonly error: ThresholdSyntaxError };
 
-const METRIC_RE = /^[a-z][a-z0-9_]*/;
+const METRIC_RE = /^[A-Za-z][A-Za-z0-9_]*/;
 const NUMBER_RE = /^[-+]?(?:\d(?:_?\d)*)(?:\.\d(?:_?\d)*)?(?:[eE][-+]?\d+)?$/;
 
 function fail(offset: number, message: string, expected: string): ThresholdParseResult {
@@ -70,7 +70,9 @@ export function parseThreshold(text: string): ThresholdParseResult {
   return { ok: true, expression: { metric, operator, value } };
 }
 
+/** Whether `actual` satisfies the threshold. A missing value (NaN) satisfies none. */
 export function evaluateThreshold(expr: ThresholdExpression, actual: number): boolean {
+  if (Number.isNaN(actual)) return false;
   switch (expr.operator) {
     case '<':
       return actual < expr.value;

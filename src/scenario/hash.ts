@@ -44,7 +44,8 @@ export function scenarioHash(s: Scenario): string {
     phases: s.phases.map((p) => ({ durationSecs: p.durationSecs, gasRate: p.gasRateOverride ?? s.workload.gasRate ?? null })),
     templates: s.workload.templates
       .filter((t) => t.weight > 0)
-      .map((t) => ({ name: t.name, share: t.weight / totalWeight, params: t.params }))
+      // Rounded so that weights 1:2 and 0.1:0.2 give the same mix despite binary fractions.
+      .map((t) => ({ name: t.name, share: Number((t.weight / totalWeight).toPrecision(12)), params: t.params }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     edges: { count: s.edges.count, accountsPerEdge: s.edges.accountsPerEdge },
     faults: faultsFingerprint(s),

@@ -7,6 +7,8 @@ const REDACTED = '***';
 const SECRET_QUERY_KEYS = /^(?:api[-_]?key|key|token|access[-_]?token|auth|secret|password|apikey|x-api-key)$/i;
 /** A path segment that looks like an API key (Infura, Alchemy and others put keys in the path). */
 const KEY_LIKE_SEGMENT = /^[A-Za-z0-9_-]{20,}$/;
+/** Long runs of letters and digits only are keys too, even without a digit. */
+const LONG_TOKEN_SEGMENT = /^[A-Za-z0-9]{32,}$/;
 
 const registered = new Set<string>();
 
@@ -38,7 +40,7 @@ export function redactUrl(raw: string): string {
     changed = true;
   }
   const segments = url.pathname.split('/');
-  const hidden = segments.map((seg) => (KEY_LIKE_SEGMENT.test(seg) && /\d/.test(seg) ? REDACTED : seg));
+  const hidden = segments.map((seg) => ((KEY_LIKE_SEGMENT.test(seg) && /\d/.test(seg)) || LONG_TOKEN_SEGMENT.test(seg) ? REDACTED : seg));
   if (hidden.some((seg, i) => seg !== segments[i])) {
     url.pathname = hidden.join('/');
     changed = true;
@@ -54,11 +56,30 @@ export function redactUrl(raw: string): string {
 
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
 
-/** Text with every URL redacted and every registered secret removed. */
-export function redact(text: string): string {
-  let out = text.replace(URL_IN_TEXT, (u) => redactUrl(u));
-  for (const secret of registered) out = out.split(secret).join(REDACTED);
+/** Punctuation that ends a sentence rather than a URL: "see https://x/KEY, then". */
+const TRAILING_PUNCTUATION = /[.,;:!?)\]}'"`>]+$/;
+
+function removeRegistered(text: string): string {
+  let out = text;
+  // Longest first, so a secret that contains a shorter one leaves no fragment behind.
+  const secrets = [...registered].sort((a, b) => b.length - a.length);
+  for (const secret of secrets) {
+    out = out.split(secret).join(REDACTED);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) out = out.split(encoded).join(REDACTED);
+  }
   return out;
+}
+
+/** Text with every URL redacted and every registered secret removed (also percent-encoded). */
+export function redact(text: string): string {
+  // Registered secrets go first, before URL rewriting could percent-encode them, and again after.
+  const withoutSecrets = removeRegistered(text);
+  const withUrls = withoutSecrets.replace(URL_IN_TEXT, (match) => {
+    const trailing = TRAILING_PUNCTUATION.exec(match)?.[0] ?? '';
+    return redactUrl(match.slice(0, match.length - trailing.length)) + trailing;
+  });
+  return removeRegistered(withUrls);
 }
 
 /** Deep copy of a JSON-like value with every string redacted. */

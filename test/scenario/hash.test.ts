@@ -42,6 +42,7 @@ describe('scenario hash', () => {
     ['fault names, when the clear follows', (d) => ((d.fault_schedule[0]!.fault.name = 'x'), (d.fault_schedule[1]!.fault.name = 'x'))],
     ['region names that select the same edges', (d) => ((d.edges.regions = ['west', 'us']), (d.fault_schedule[0]!.edges = { region: 'west' }))],
     ['weights scaled together', (d) => ((d.workload.templates[0]!.weight = 30), (d.workload.templates[1]!.weight = 10))],
+    ['weights scaled by a binary fraction', (d) => ((d.workload.templates[0]!.weight = 0.3), (d.workload.templates[1]!.weight = 0.1))],
     ['the order of templates', (d) => d.workload.templates.reverse()],
     ['the gate and the oracle', (d) => Object.assign(d, { gate: { thresholds: ['error_rate < 0.5'] }, oracle: { invariants: [] } })],
   ])('ignores %s', (_what, change) => {
