@@ -10,7 +10,7 @@ import { GasHammerError } from '../../src/errors/gashammer-error.js';
 import { compileScenario, edgeStreamSeed, type RunPlan } from '../../src/scenario/compile.js';
 import { scenarioHash } from '../../src/scenario/hash.js';
 import { loadScenarioText } from '../../src/scenario/load.js';
-import { MAX_EDGES, MAX_GAS_PER_SEC } from '../../src/scenario/schema.js';
+import { FAULT_TYPES, MAX_EDGES, MAX_GAS_PER_SEC } from '../../src/scenario/schema.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { rateAt } from '../../src/workload/gas-curve.js';
 import { TEMPLATE_NAMES, type TemplateName } from '../../src/workload/template-catalog.js';
@@ -105,19 +105,7 @@ function faultSpec(g: GeneratorValue): FaultBody {
   const any = () => g(fc.constantFrom, 'sequencer-rpc', 'gateway-rpc', 'feed-relay');
   const ms = () => g(fc.integer, { min: 0, max: 600_000 });
   const pct = () => g(() => fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100, noNaN: true })));
-  const type = g(
-    fc.constantFrom,
-    'latency',
-    'jitter',
-    'packet-loss',
-    'bandwidth',
-    'connection-reset',
-    'port-block',
-    'partition',
-    'feed-disconnect',
-    'rpc-slow',
-    'rpc-error',
-  );
+  const type = g(fc.constantFrom, ...FAULT_TYPES);
   switch (type) {
     case 'latency':
       return { type, target: any(), latency_ms: ms(), ...(g(fc.boolean) ? { jitter_ms: ms() } : {}) };
