@@ -10,6 +10,8 @@ import { asGasHammerError } from '../errors/gashammer-error.js';
 import { buildInfo } from '../util/build-info.js';
 import { redact } from '../util/redact.js';
 import { registerConfigCommand } from './commands/config.js';
+import { registerDevnetCommand } from './commands/devnet.js';
+import { registerFeedCommand } from './commands/feed.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -47,6 +49,8 @@ export function buildProgram(io: CliIO): Command {
   registerPlanCommand(program, io);
   registerRunCommand(program, io);
   registerConfigCommand(program, io);
+  registerDevnetCommand(program, io);
+  registerFeedCommand(program, io);
   // Sub-commands inherit exit and output handling.
   for (const c of program.commands) {
     c.exitOverride().configureOutput({
