@@ -40,6 +40,8 @@ export class FeedRelay {
   private readonly pinger: NodeJS.Timeout;
   private skipNext = 0;
   private lastConfirmed = -1;
+  /** Sequence number of the first block published; nothing before it is ever confirmed. */
+  private firstSequence: number | undefined;
   private published = 0;
 
   private constructor(
@@ -107,8 +109,9 @@ export class FeedRelay {
       this.skipNext--;
       return;
     }
+    this.firstSequence ??= block.number;
     const confirmed = block.number - this.options.confirmLagBlocks;
-    const withConfirmation = confirmed > this.lastConfirmed && confirmed >= 0;
+    const withConfirmation = confirmed > this.lastConfirmed && confirmed >= this.firstSequence;
     if (withConfirmation) this.lastConfirmed = confirmed;
     const message = blockBroadcastMessage({
       sequenceNumber: block.number,
