@@ -1,14 +1,22 @@
 // One plain JSON-RPC call over HTTP, for control-plane work (readiness checks, block fetches by
-// the devnet relay). Load paths use the pooled, instrumented client instead.
+// the devnet relay). Load paths use the pooled, instrumented client (rpc-client.ts) instead;
+// both report failures through the same error table (rpc-errors.ts).
 
-import { ErrorCodes } from '../errors/codes.js';
-import { GasHammerError } from '../errors/gashammer-error.js';
 import { userAgent } from '../util/build-info.js';
-import { redactUrl } from '../util/redact.js';
+import { rpcErrorFromFailure } from './rpc-errors.js';
 
 let nextId = 1;
 
+function systemCode(e: unknown): string | undefined {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) {
+    const code = (c as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
 export async function jsonRpcCall<T>(url: string, method: string, params: readonly unknown[], timeoutMs = 10_000): Promise<T> {
+  const ctx = { method, url, timeoutMs };
   let res: Response;
   try {
     res = await fetch(url, {
@@ -19,16 +27,17 @@ export async function jsonRpcCall<T>(url: string, method: string, params: readon
     });
   } catch (cause) {
     const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
-    throw new GasHammerError(timedOut ? ErrorCodes.RpcTimeout : ErrorCodes.RpcTransport, `${method} to ${redactUrl(url)} ${timedOut ? `got no answer within ${timeoutMs} ms` : 'failed'}`, { cause });
+    throw rpcErrorFromFailure({ timedOut, ...(systemCode(cause) ? { systemCode: systemCode(cause)! } : {}) }, ctx, cause);
   }
-  let body: { result?: T; error?: { code?: number; message?: string } };
+  const text = await res.text();
+  let body: { result?: T; error?: { code?: number; message?: string; data?: unknown } };
   try {
-    body = (await res.json()) as typeof body;
+    body = JSON.parse(text) as typeof body;
   } catch (cause) {
-    throw new GasHammerError(ErrorCodes.RpcTransport, `${method} to ${redactUrl(url)} answered HTTP ${res.status} without JSON`, { cause });
+    throw rpcErrorFromFailure({ httpStatus: res.status, nodeMessage: text.slice(0, 200) }, ctx, cause);
   }
   if (body.error) {
-    throw new GasHammerError(ErrorCodes.RpcTransport, `${method} to ${redactUrl(url)} failed: ${body.error.message ?? 'unknown error'} (code ${body.error.code ?? '?'})`);
+    throw rpcErrorFromFailure({ nodeMessage: body.error.message ?? 'unknown error', ...(body.error.code === undefined ? {} : { rpcCode: body.error.code }), rpcData: body.error.data }, ctx);
   }
   return body.result as T;
 }

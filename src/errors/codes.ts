@@ -118,6 +118,13 @@ export const ErrorCodes = {
   ExecutionReverted: entry('GH-E107', 'chain', 'A call or gas estimate reverted.', 'Check the contract and the call data; the message carries the revert reason when the node gives one.', ExitCode.Internal),
   RateLimited: entry('GH-E108', 'chain', 'The node refused the request for load (HTTP 429 or a rate-limit error).', 'Lower the gas rate or use an endpoint without a rate limit.', ExitCode.Internal),
   TxRejected: entry('GH-E109', 'chain', 'The node rejected a transaction for another reason (already known, pool full, invalid, ...).', 'The message gives the node\'s own words.', ExitCode.Internal),
+  RpcNodeError: entry(
+    'GH-E117',
+    'chain',
+    'The node answered a read request with an error (method not supported or not enabled, state pruned, invalid parameters).',
+    'Check that the node serves the method (e.g. eth_getBlockReceipts, the arb or debug APIs) and keeps the state asked for.',
+    ExitCode.Unreachable,
+  ),
   ChainIdMismatch: entry('GH-E110', 'chain', 'The chain answered with a different chain id than expected.', 'Point GasHammer at the right endpoint or fix target.chain_id in the scenario.', ExitCode.InvalidInput),
   FeedMessageInvalid: entry('GH-E111', 'chain', 'A sequencer-feed message could not be decoded (bad JSON, bad base64, or a malformed L2 message).', 'The feed is not speaking Nitro\'s BroadcastMessage format, or the message was cut; the message says where.', ExitCode.InvalidInput),
   FeedConnection: entry('GH-E112', 'chain', 'The sequencer-feed WebSocket could not be reached or was refused.', 'Check the feed URL (ws:// or wss://) and that the node runs with its feed output enabled.', ExitCode.Unreachable),
