@@ -91,7 +91,7 @@ export const ErrorCodes = {
     'GH-E006',
     'common',
     'This command is part of GasHammer but is not built yet in this version.',
-    'See the README for what this version can do; `gashammer validate` and `gashammer plan` work today.',
+    'See the README for what this version can do: `validate`, `plan` and `devnet` work today.',
     ExitCode.Internal,
   ),
 

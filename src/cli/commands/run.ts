@@ -23,7 +23,7 @@ export function registerRunCommand(program: Command, io: CliIO): void {
       for (const w of loaded.warnings) io.stderr(formatDiagnostic(w) + '\n');
       const plan = compileScenario(loaded.scenario, opts.edges === undefined ? {} : { edges: opts.edges });
       io.stdout(`scenario ${plan.scenario.name} is valid: ${plan.phases.length} phase(s), ${plan.totalDurationSecs}s, hash ${plan.scenarioHash.slice(0, 12)}\n`);
-      throw new GasHammerError(ErrorCodes.NotAvailableYet, 'gashammer run cannot execute scenarios yet: the devnet, edge and hive engines are still being built', {
+      throw new GasHammerError(ErrorCodes.NotAvailableYet, 'gashammer run cannot execute scenarios yet: the edge and hive engines are still being built', {
         details: 'The scenario above was parsed, validated and compiled; `gashammer plan` shows what the run would do.',
       });
     });
