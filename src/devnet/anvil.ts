@@ -56,7 +56,11 @@ const PLATFORM_PACKAGES: Record<string, string> = {
   'win32-x64': '@foundry-rs/anvil-win32-amd64',
 };
 
-/** Path of the anvil binary shipped in the platform package of @foundry-rs/anvil. */
+/**
+ * Path of the anvil binary in its platform package. GasHammer depends on the linux-x64 one (an
+ * optional dependency, the platform CI and GitHub's runners use); on another platform install
+ * the matching package yourself, e.g. `npm install @foundry-rs/anvil-darwin-arm64`.
+ */
 export function anvilBinary(): string {
   const key = `${process.platform}-${process.arch}`;
   const pkg = PLATFORM_PACKAGES[key];
@@ -66,7 +70,10 @@ export function anvilBinary(): string {
   try {
     root = dirname(require.resolve(`${pkg}/package.json`));
   } catch (cause) {
-    throw new GasHammerError(ErrorCodes.DevnetStart, `the anvil binary package ${pkg} is not installed`, { cause });
+    throw new GasHammerError(ErrorCodes.DevnetStart, `the anvil binary package ${pkg} is not installed`, {
+      cause,
+      hint: `install it with \`npm install ${pkg}\` (only the linux-x64 package is a dependency of GasHammer)`,
+    });
   }
   const binary = join(root, 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
   if (!existsSync(binary)) throw new GasHammerError(ErrorCodes.DevnetStart, `anvil binary missing at ${binary}`);
