@@ -133,6 +133,43 @@ export const ErrorCodes = {
   ContainerRuntime: entry('GH-E115', 'chain', 'No container runtime (Docker) is available for the Nitro devnet container.', 'Use the embedded devnet (target: devnet), or run where Docker is available (GitHub-hosted runners have it).', ExitCode.Unreachable),
   ContractDeploy: entry('GH-E116', 'chain', 'Deploying the test contracts to the devnet failed.', 'The devnet may not have started cleanly; the message names the contract and the node\'s answer.', ExitCode.Unreachable),
 
+  // workload E400-E499
+  AccountDerivation: entry(
+    'GH-E400',
+    'workload',
+    'The load accounts could not be derived: the mnemonic is not a valid BIP-39 phrase, or the derivation path or account range is invalid.',
+    'Check accounts.mnemonic (12-24 English words; the value is secret and never shown), accounts.derivation_base (e.g. m/44\'/60\'/0\'/0\'/18248) and the account range.',
+    ExitCode.InvalidInput,
+  ),
+  FundingFailed: entry(
+    'GH-E401',
+    'workload',
+    'Funding the load accounts failed: the funder cannot pay, or a funding transaction was rejected, reverted or never included.',
+    'The message names the account and batch; top up the funder account if it is short, then run again: funding skips accounts that already hold enough.',
+    ExitCode.Internal,
+  ),
+  FunderKeyMissing: entry(
+    'GH-E402',
+    'workload',
+    'No funder key is set, so the load accounts cannot be funded on this chain.',
+    'Set GASHAMMER_FUNDER_KEY to the private key of a funded account (the embedded devnet needs none: it uses its faucet).',
+    ExitCode.InvalidInput,
+  ),
+  FunderKeyInvalid: entry(
+    'GH-E403',
+    'workload',
+    'The funder key is not a valid secp256k1 private key (32 bytes as 64 hex digits, optionally 0x-prefixed).',
+    'Check GASHAMMER_FUNDER_KEY; the value is secret and never shown, not even in part.',
+    ExitCode.InvalidInput,
+  ),
+  SweepFailed: entry(
+    'GH-E404',
+    'workload',
+    'Sweeping the load accounts back failed: a sweep transaction was rejected, reverted or never included.',
+    'The message names the account; run `gashammer sweep` again once no load runs from these accounts: it skips accounts already empty.',
+    ExitCode.Internal,
+  ),
+
   // scenario E900-E949
   ScenarioRead: entry(
     'GH-E900',
