@@ -11,7 +11,9 @@ import { buildInfo } from '../util/build-info.js';
 import { redact } from '../util/redact.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDevnetCommand } from './commands/devnet.js';
+import { registerEdgeCommand } from './commands/edge.js';
 import { registerFeedCommand } from './commands/feed.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -50,7 +52,9 @@ export function buildProgram(io: CliIO): Command {
   registerRunCommand(program, io);
   registerConfigCommand(program, io);
   registerDevnetCommand(program, io);
+  registerEdgeCommand(program, io);
   registerFeedCommand(program, io);
+  registerSweepCommand(program, io);
   // Sub-commands inherit exit and output handling.
   for (const c of program.commands) {
     c.exitOverride().configureOutput({

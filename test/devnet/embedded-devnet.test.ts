@@ -70,3 +70,13 @@ describe('embedded devnet', () => {
     for (const [i, r] of receipts.entries()) expect(seen.get(hashes[i]!), hashes[i]).toBe(Number(r.blockNumber));
   });
 });
+
+describe('embedded devnet addresses', () => {
+  it('are known in advance: the faucet deploys the contracts with nonces 0..6 in a fixed order', async () => {
+    const { embeddedDevnetContracts } = await import('../../src/devnet/devnet-addresses.js');
+    const expected = embeddedDevnetContracts();
+    for (const [name, address] of Object.entries(devnet.contracts)) {
+      expect(address.toLowerCase(), name).toBe(expected[name as keyof typeof expected].toLowerCase());
+    }
+  });
+});

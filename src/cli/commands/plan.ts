@@ -8,6 +8,7 @@ import { compileScenario, type RunPlan } from '../../scenario/compile.js';
 import { loadScenarioOrThrow } from '../../scenario/load.js';
 import { planToJson } from '../../scenario/plan-json.js';
 import { MAX_EDGES } from '../../scenario/schema.js';
+import { offlineTransactions } from '../../edge/offline-txs.js';
 import type { Target } from '../../scenario/types.js';
 import { redactUrl } from '../../util/redact.js';
 import { describeGasRate } from '../../workload/gas-curve.js';
@@ -109,10 +110,22 @@ export function registerPlanCommand(program: Command, io: CliIO): void {
     .argument('<file>', 'scenario YAML file')
     .option('--edges <n>', `number of edges, 1-${MAX_EDGES} (overrides edges.count)`, parseEdgeCount)
     .option('--json', 'print the plan as JSON')
-    .action(async (file: string, opts: { edges?: number; json?: boolean }) => {
+    .option('--edge <index>', 'with --txs: the edge whose transactions to print (from 0)', (v) => parseWholeNumber('--edge', v, 0, MAX_EDGES - 1))
+    .option('--txs <n>', "print the edge's first N signed raw transactions (hex, one a line) for a fresh embedded devnet", (v) => parseWholeNumber('--txs', v, 1, 1_000_000))
+    .action(async (file: string, opts: { edges?: number; json?: boolean; edge?: number; txs?: number }) => {
+      if ((opts.edge === undefined) !== (opts.txs === undefined)) {
+        throw new GasHammerError(ErrorCodes.Usage, '--edge and --txs go together: `gashammer plan <file> --edge 0 --txs 10`');
+      }
       const loaded = await loadScenarioOrThrow(file);
       for (const w of loaded.warnings) io.stderr(formatDiagnostic(w) + '\n');
       const plan = compileScenario(loaded.scenario, opts.edges === undefined ? {} : { edges: opts.edges });
+      if (opts.edge !== undefined && opts.txs !== undefined) {
+        if (opts.edge >= plan.edges.length) {
+          throw new GasHammerError(ErrorCodes.Usage, `--edge ${opts.edge} does not exist: the plan has ${plan.edges.length} edge(s), numbered from 0`);
+        }
+        for (const tx of await offlineTransactions(plan, opts.edge, opts.txs)) io.stdout(tx.signed.rawHex + '\n');
+        return;
+      }
       io.stdout(opts.json ? JSON.stringify(planToJson(plan), null, 2) + '\n' : renderPlan(plan));
     });
 }

@@ -1,0 +1,104 @@
+// Benchmark: at saturation the edge must not be the bottleneck. In one run against one
+// embedded devnet it measures (1) what a bare sender gets included: transfers pre-signed before
+// the clock starts, pushed in JSON-RPC batches as fast as the node takes them; then (2) what an
+// edge gets included when asked for 25% more than that. PASS when the edge reaches at least
+// 90% of the bare sender's included tx/s (issue 4's bar).
+//
+//   npm run bench:saturation [-- --txs 20000 --secs 10]
+
+import { startEmbeddedDevnet } from '../src/devnet/embedded-devnet.js';
+import { createRpcClient } from '../src/chain/rpc-client.js';
+import { DEVNET_FEE_POLICY } from '../src/edge/fees.js';
+import { signEip1559 } from '../src/edge/signer.js';
+import { deriveAccounts } from '../src/workload/accounts.js';
+import { fundAccounts } from '../src/workload/funding.js';
+import { fmt, planFrom, playInProcess } from './support.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+const TX_COUNT = Number(arg('txs', '20000'));
+const SECS = Number(arg('secs', '10'));
+const SENDERS = 200;
+const BATCH = 100;
+const CONCURRENCY = 4;
+
+const devnet = await startEmbeddedDevnet();
+try {
+  const client = createRpcClient({ url: devnet.rpcUrl, poolConnections: CONCURRENCY + 2, timeoutMs: 60_000 });
+
+  // (1) The bare sender: accounts far from any edge's range, funded, transactions signed up front.
+  const senders = deriveAccounts({ mnemonic: 'test test test test test test test test test test test junk', first: 900_000, count: SENDERS });
+  await fundAccounts({ rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, funderKey: devnet.faucet.privateKey, accounts: senders, targetWei: 10n ** 20n, rpc: client });
+  const raws: string[] = [];
+  for (let n = 0; raws.length < TX_COUNT; n++) {
+    for (const a of senders) {
+      if (raws.length >= TX_COUNT) break;
+      const to = senders[(a.index + 1) % SENDERS]!.address;
+      raws.push(signEip1559({ chainId: devnet.chainId, nonce: n, gas: 21_000n, to, value: 1n, data: '0x', ...DEVNET_FEE_POLICY }, a.privateKey).rawHex);
+    }
+  }
+  const startBlock = await client.blockNumber();
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < raws.length) {
+      const batch = raws.slice(next, next + BATCH);
+      next += BATCH;
+      const res = await fetch(devnet.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(batch.map((raw, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_sendRawTransaction', params: [raw] }))),
+      });
+      await res.text();
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const sentMs = performance.now() - started;
+  // Included: count transactions block by block until all are in.
+  let included = 0;
+  let block = startBlock + 1n;
+  let lastSeenMs = 0;
+  while (included < TX_COUNT) {
+    const b = await client.getBlock(block);
+    if (!b) {
+      // Not mined yet: ask again shortly (the node answers null until it is).
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
+    included += b.transactions.length;
+    lastSeenMs = performance.now() - started;
+    block++;
+  }
+  const bareTxPerSec = TX_COUNT / (lastSeenMs / 1000);
+  console.log(`bare sender: ${fmt(TX_COUNT)} pre-signed transfers sent in ${fmt(sentMs)} ms (${fmt(TX_COUNT / (sentMs / 1000))} tx/s accepted), all included after ${fmt(lastSeenMs)} ms: ${fmt(bareTxPerSec)} tx/s included`);
+
+  // (2) The edge, asked for 25% more than the bare sender got.
+  const gasPerSec = Math.round(bareTxPerSec * 1.25) * 21_000;
+  const plan = planFrom({
+    workload: { seed: 2, templates: [{ name: 'simple-transfer', weight: 1 }] },
+    phases: [{ name: 'saturate', duration_secs: SECS, gas_rate_override: { type: 'sustained', gas_per_sec: gasPerSec } }],
+    edges: { count: 1, accounts_per_edge: 1_000 },
+  });
+  const result = await playInProcess(plan, devnet);
+  const included2 = result.events.filter((e) => e.kind === 'TxIncluded');
+  const first = result.events.find((e) => e.kind === 'PhaseStarted')!.monoNs;
+  // Steady state: inclusions seen in the middle 80% of the phase.
+  const lo = first + BigInt(Math.round(SECS * 0.1 * 1e9));
+  const hi = first + BigInt(Math.round(SECS * 0.9 * 1e9));
+  const inWindow = included2.filter((e) => e.kind === 'TxIncluded' && e.seenNs >= lo && e.seenNs < hi).length;
+  const edgeTxPerSec = inWindow / (SECS * 0.8);
+  const stats = result.runs[0]!.stats();
+  console.log(
+    `edge: offered ${fmt(gasPerSec / 21_000)} tx/s (${fmt(gasPerSec)} gas/s) for ${SECS} s; ${fmt(edgeTxPerSec)} tx/s included in the middle 80% of the phase; ` +
+      `sent ${stats.submitter.submitted}, failed ${stats.submitter.failed}, dropped ${result.phases[0]![0]!.dropped}, late ${result.phases[0]![0]!.late}`,
+  );
+  const ratio = edgeTxPerSec / bareTxPerSec;
+  console.log(`edge / bare sender: ${fmt(ratio, 3)}`);
+  console.log(`${ratio >= 0.9 ? 'PASS' : 'FAIL'}: the edge's included tx/s reach at least 90% of the bare sender's`);
+  process.exitCode = ratio >= 0.9 ? 0 : 1;
+} finally {
+  await devnet.stop();
+}

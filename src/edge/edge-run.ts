@@ -1,0 +1,281 @@
+// One edge's part of a run: prepares (accounts, funding, nonces, calibration, trackers), then
+// plays each phase's share of the gas curve as an open-model schedule — transactions are built
+// and signed one slot ahead and fired at their intended instants whatever the chain does — and
+// records what happens to every transaction. Used by `gashammer edge` and by `gashammer run`'s
+// edge processes; the hive protocol around it lives elsewhere.
+
+import type { Hash, Hex } from 'viem';
+import { TEST_MNEMONIC } from '../config/schema.js';
+import { createRpcClient, type RpcClient } from '../chain/rpc-client.js';
+import type { TestContracts } from '../devnet/contracts.js';
+import { FeedConsumer } from '../feed/consumer.js';
+import type { RunPlan } from '../scenario/compile.js';
+import { systemClock, type Clock } from '../telemetry/clock.js';
+import { TelemetryRecorder } from '../telemetry/recorder.js';
+import { RingBuffer } from '../telemetry/ring-buffer.js';
+import { AccountPool, pendingNonceReader, type Lease } from '../workload/account-pool.js';
+import { deriveEdgeAccounts, type GasHammerAccount } from '../workload/accounts.js';
+import { calibrateTemplates } from '../workload/calibration.js';
+import { Dispatcher, systemTimers, type DispatchTimers, type Fire } from '../workload/dispatcher.js';
+import { fundAccounts } from '../workload/funding.js';
+import { scaleGasRate } from '../workload/gas-curve.js';
+import { offsetNs, SendSchedule } from '../workload/schedule.js';
+import type { TemplateName } from '../workload/template-catalog.js';
+import { feePolicyFor } from './fees.js';
+import { FeedCorrelator } from './feed-correlator.js';
+import { InclusionTracker, type InclusionOutcome } from './inclusion-tracker.js';
+import { Submitter } from './submitter.js';
+import { TxGenerator, type GeneratedTx, type PlannedTx } from './tx-generator.js';
+
+const ETHER = 10n ** 18n;
+
+export interface EdgeTarget {
+  readonly rpcUrl: string;
+  readonly wsUrl?: string;
+  readonly feedUrl?: string;
+  readonly chainId: number;
+  readonly contracts: TestContracts;
+}
+
+export interface EdgeRunOptions {
+  readonly plan: RunPlan;
+  readonly edgeIndex: number;
+  readonly runId: string;
+  readonly edgeId: string;
+  readonly target: EdgeTarget;
+  readonly mnemonic?: string;
+  readonly derivationBase?: string;
+  /** Funds the edge's accounts (ETH and test tokens) from this key before the run. */
+  readonly funderKey?: Hex;
+  readonly fundingWei?: bigint;
+  readonly clock?: Clock;
+  readonly timers?: DispatchTimers;
+  /** Telemetry events kept in memory before the oldest are dropped. */
+  readonly bufferCapacity?: number;
+  readonly receiptTimeoutMs?: number;
+  readonly poolConnections?: number;
+  readonly maxInFlightPerAccount?: number;
+  readonly latenessToleranceMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export interface PhaseResult {
+  readonly phaseIndex: number;
+  readonly sent: number;
+  /** Sends fired later than the lateness tolerance after their intended instant. */
+  readonly late: number;
+  readonly maxLatenessNs: bigint;
+  /** Sends that could not be made: every account was busy or awaiting recovery. */
+  readonly dropped: number;
+  readonly scheduledGas: number;
+}
+
+interface Slot {
+  readonly planned: PlannedTx;
+  readonly intendedNs: bigint;
+  /** Built and signed ahead of its instant; rebuilt at fire time if no account was free then. */
+  tx: GeneratedTx | undefined;
+}
+
+export class EdgeRun {
+  readonly buffer: RingBuffer<ReturnType<TelemetryRecorder['record']>>;
+  readonly recorder: TelemetryRecorder;
+  private stopped = false;
+  private dispatcher: Dispatcher | undefined;
+
+  private constructor(
+    private readonly options: EdgeRunOptions,
+    private readonly clock: Clock,
+    private readonly client: RpcClient,
+    private readonly pool: AccountPool,
+    private readonly generator: TxGenerator,
+    private readonly submitter: Submitter,
+    private readonly tracker: InclusionTracker,
+    private readonly correlator: FeedCorrelator | undefined,
+    private readonly consumer: FeedConsumer | undefined,
+    recorder: TelemetryRecorder,
+    buffer: RingBuffer<ReturnType<TelemetryRecorder['record']>>,
+  ) {
+    this.recorder = recorder;
+    this.buffer = buffer;
+  }
+
+  static async prepare(options: EdgeRunOptions): Promise<EdgeRun> {
+    const log = options.log ?? (() => {});
+    const { plan, edgeIndex, target } = options;
+    const edge = plan.edges[edgeIndex];
+    if (!edge) throw new RangeError(`the plan has no edge ${edgeIndex}`);
+    const clock = options.clock ?? systemClock();
+    const client = createRpcClient({ url: target.rpcUrl, poolConnections: options.poolConnections ?? 64 });
+    await client.expectChainId(target.chainId);
+
+    const accounts = deriveEdgeAccounts(edge, options.mnemonic ?? TEST_MNEMONIC, options.derivationBase ?? plan.accountDerivationBase);
+    if (options.funderKey) {
+      const usesToken = plan.templateMix.some((t) => t.probability > 0 && t.name.startsWith('erc20'));
+      const funded = await fundAccounts({
+        rpcUrl: target.rpcUrl,
+        chainId: target.chainId,
+        funderKey: options.funderKey,
+        accounts,
+        targetWei: options.fundingWei ?? 100n * ETHER,
+        ...(usesToken ? { token: { address: target.contracts.token, targetUnits: 1_000_000n * ETHER, mode: 'mint' as const } } : {}),
+        rpc: client,
+      });
+      log(`funded ${funded.funded} account(s), ${funded.alreadyFunded} already funded`);
+    }
+
+    const pool = new AccountPool({ accounts, readNonce: pendingNonceReader(client), ...(options.maxInFlightPerAccount ? { maxInFlightPerAccount: options.maxInFlightPerAccount } : {}) });
+    await pool.initialize();
+    const templates = plan.templateMix.filter((t) => t.probability > 0).map((t) => ({ name: t.name as TemplateName, params: t.params }));
+    const calibration = await calibrateTemplates({ client, from: accounts[0]!.address, recipient: (accounts[1] ?? accounts[0]!).address, contracts: target.contracts, templates });
+    for (const [name, c] of calibration) log(`calibrated ${name}: compute gas ${c.computeGas}, gas limit ${c.gasLimit}`);
+    const latest = await client.getBlock('latest');
+    const fees = feePolicyFor(latest.baseFeePerGas ?? 100_000_000n);
+
+    const buffer = new RingBuffer<ReturnType<TelemetryRecorder['record']>>(options.bufferCapacity ?? 1_000_000);
+    const recorder = new TelemetryRecorder({ runId: options.runId, edgeId: options.edgeId, clock, buffer });
+    const submitter = new Submitter({ client, recorder, clock });
+    const tracker = new InclusionTracker({
+      rpcUrl: target.rpcUrl,
+      ...(target.wsUrl ? { wsUrl: target.wsUrl } : {}),
+      client,
+      recorder,
+      clock,
+      receiptTimeoutMs: options.receiptTimeoutMs ?? 60_000,
+      pollIntervalMs: 100,
+    });
+    await tracker.start();
+    let consumer: FeedConsumer | undefined;
+    let correlator: FeedCorrelator | undefined;
+    if (target.feedUrl) {
+      consumer = new FeedConsumer({ url: target.feedUrl, expectedChainId: target.chainId, fromSequenceNumber: Number(latest.number) + 1 });
+      correlator = new FeedCorrelator({ consumer, recorder, clock, missTimeoutMs: 10_000 });
+      consumer.start();
+    }
+    const generator = new TxGenerator({ plan, edgeIndex, chainId: target.chainId, contracts: target.contracts, pool, calibration, fees });
+    return new EdgeRun(options, clock, client, pool, generator, submitter, tracker, correlator, consumer, recorder, buffer);
+  }
+
+  get accounts(): readonly GasHammerAccount[] {
+    return this.pool.accounts;
+  }
+
+  /** Plays phase `phaseIndex` from now; resolves when its time is up. */
+  async runPhase(phaseIndex: number): Promise<PhaseResult> {
+    const phase = this.options.plan.phases[phaseIndex];
+    if (!phase) throw new RangeError(`the plan has no phase ${phaseIndex}`);
+    const edgeCount = this.options.plan.edges.length;
+    const curve = { rate: scaleGasRate(phase.gasRate, 1 / edgeCount), durationSecs: phase.durationSecs };
+    const schedule = new SendSchedule(curve);
+    this.recorder.setPhase(phaseIndex);
+    this.recorder.record({ kind: 'PhaseStarted', phaseName: phase.name, offeredGasPerSec: phase.meanGasPerSec / edgeCount });
+
+    const startNs = this.clock.monoNs();
+    const endNs = startNs + offsetNs(phase.durationSecs);
+    const queue: Slot[] = [];
+    let sent = 0;
+    let dropped = 0;
+    const source = {
+      next: (): bigint | undefined => {
+        if (this.stopped) return undefined;
+        const planned = this.generator.plan();
+        const offset = schedule.next(Number(planned.computeGas));
+        if (offset === undefined) return undefined;
+        const intendedNs = startNs + offsetNs(offset);
+        // Built and signed now, one slot before its instant: signing never delays a send.
+        queue.push({ planned, intendedNs, tx: this.generator.build(planned) });
+        return intendedNs;
+      },
+    };
+    const dispatcher = new Dispatcher({
+      timers: this.options.timers ?? systemTimers(this.clock),
+      source,
+      ...(this.options.latenessToleranceMs === undefined ? {} : { latenessToleranceMs: this.options.latenessToleranceMs }),
+      onFire: (fire: Fire) => {
+        const slot = queue.shift();
+        if (!slot) return;
+        const tx = slot.tx ?? this.generator.build(slot.planned);
+        if (!tx) {
+          dropped++;
+          return;
+        }
+        sent++;
+        this.send(tx, fire, phaseIndex);
+      },
+    });
+    this.dispatcher = dispatcher;
+    dispatcher.start();
+    const end = await dispatcher.done;
+    this.dispatcher = undefined;
+    // Leases built ahead but never fired go back: their nonces were not used.
+    for (const slot of queue.splice(0)) if (slot.tx) this.pool.settle(slot.tx.lease, 'failed', 'tx_rejected');
+    // The phase lasts its full duration even when the schedule ran out earlier.
+    const remainingMs = Number(endNs - this.clock.monoNs()) / 1e6;
+    if (remainingMs > 0 && !this.stopped) await new Promise((r) => setTimeout(r, remainingMs));
+
+    const { late, maxLatenessNs } = end.counters;
+    if (late > 0) this.recorder.record({ kind: 'SendLate', count: late, maxLatenessNs });
+    this.recorder.record({ kind: 'PhaseEnded', phaseName: phase.name, sent, late, dropped });
+    return { phaseIndex, sent, late, maxLatenessNs, dropped, scheduledGas: schedule.scheduledGas };
+  }
+
+  private send(tx: GeneratedTx, fire: Fire, phaseIndex: number): void {
+    const { lease, intent, signed } = tx;
+    const hash = signed.hash as Hash;
+    // Watch before sending: on Nitro the block (and the feed message) can beat the RPC answer.
+    this.tracker.watch(hash, { account: lease.account.address, nonce: lease.nonce, valueWei: intent.value, submittedNs: fire.firedNs, phaseIndex }, (outcome) =>
+      this.settleInclusion(lease, hash, outcome),
+    );
+    this.correlator?.expect(hash, phaseIndex);
+    void this.submitter
+      .submit(signed, {
+        template: intent.template,
+        computeGas: intent.computeGas,
+        gasLimit: intent.gasLimit,
+        account: lease.account.address,
+        nonce: lease.nonce,
+        valueWei: intent.value,
+        intendedNs: fire.intendedNs,
+      })
+      .then((outcome) => {
+        if (outcome.status === 'accepted') return;
+        this.tracker.forget(hash);
+        this.correlator?.forget(hash);
+        this.pool.settle(lease, 'failed', outcome.errorClass);
+        void this.pool.recover(lease.account).catch(() => {
+          // A failed re-read leaves the account out of rotation; the next recoverAll retries it.
+        });
+      });
+  }
+
+  private settleInclusion(lease: Lease, hash: Hash, outcome: InclusionOutcome): void {
+    if (outcome.status === 'included') {
+      this.pool.settle(lease, 'included');
+      this.correlator?.included(hash);
+    } else if (outcome.status === 'timeout') {
+      this.pool.settle(lease, 'timeout');
+      void this.pool.recover(lease.account).catch(() => {});
+    }
+  }
+
+  /** Stops generating at once (the current phase ends early); pending transactions still drain. */
+  stop(): void {
+    this.stopped = true;
+    this.dispatcher?.stop();
+  }
+
+  /** Waits for pending transactions (up to `timeoutMs`), then closes trackers and connections. */
+  async finish(timeoutMs = 30_000): Promise<void> {
+    this.stopped = true;
+    this.dispatcher?.stop();
+    await this.tracker.drain(timeoutMs);
+    this.correlator?.checkMisses();
+    this.correlator?.stop();
+    this.consumer?.close();
+    this.tracker.stop();
+  }
+
+  stats() {
+    return { pool: this.pool.stats(), submitter: this.submitter.stats, tracker: this.tracker.stats, feed: this.correlator?.stats, telemetryDropped: this.buffer.dropped };
+  }
+}
