@@ -2,8 +2,9 @@
 // input of the embedded feed relay. It listens to newHeads over WebSocket for low latency and
 // fetches every block number exactly once and in order, filling gaps a missed head leaves.
 
-import { keccak256, serializeTransaction, type Hex, type Signature, type TransactionSerializable } from 'viem';
+import { serializeTransaction, type Hex, type Signature, type TransactionSerializable } from 'viem';
 import WebSocket from 'ws';
+import { keccak256Hex } from '../util/keccak.js';
 import { jsonRpcCall } from '../chain/json-rpc-call.js';
 
 export interface SourceBlock {
@@ -151,10 +152,11 @@ export class BlockSource {
     const seenAtMs = Date.now();
     const txs: Uint8Array[] = [];
     for (const tx of block.transactions) {
-      let raw = rawTransaction(tx);
+      const rebuilt = rawTransaction(tx);
+      let bytes = rebuilt === undefined ? undefined : hexToBytes(rebuilt);
       // A transaction we cannot rebuild byte for byte is fetched raw from the node instead.
-      if (raw === undefined || keccak256(raw) !== tx.hash) raw = await this.rpc<Hex>('eth_getRawTransactionByHash', [tx.hash]);
-      txs.push(hexToBytes(raw));
+      if (bytes === undefined || keccak256Hex(bytes) !== tx.hash) bytes = hexToBytes(await this.rpc<Hex>('eth_getRawTransactionByHash', [tx.hash]));
+      txs.push(bytes);
     }
     return { number: Number(block.number), hash: block.hash, timestamp: Number(block.timestamp), txs, seenAtMs };
   }

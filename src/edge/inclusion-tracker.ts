@@ -29,6 +29,12 @@ const SUBSCRIBE_REQUEST_ID = 1;
  * that all returned after their block was read still costs one batch, not one request each.
  */
 const LATE_FLUSH_MS = 10;
+/**
+ * Blocks whose receipts may be in flight at once. Receipts no longer hold up reading the next
+ * block (inclusion is known from the block's hashes), but a bound keeps a node that answers
+ * slowly from being buried under receipt requests.
+ */
+const MAX_RECEIPT_JOBS = 8;
 
 /** What the tracker needs to know about a pending transaction. */
 export interface WatchMeta {
@@ -99,6 +105,12 @@ export interface InclusionTrackerOptions {
   readonly onOutcome?: OutcomeListener;
   /** Each block once read, in order. */
   readonly onBlock?: (block: TrackedBlock) => void;
+  /**
+   * A watched transaction was found in a block (before its receipt is fetched): its nonce is
+   * used, so an account pool can take the account back into rotation without waiting for the
+   * receipt. Called once per transaction.
+   */
+  readonly onSeen?: (hash: Hash, blockNumber: bigint) => void;
   /** Failed reads (retried) and WebSocket trouble (polling covers it); redacted. */
   readonly onError?: (error: Error) => void;
 }
@@ -140,6 +152,8 @@ interface Pending {
   listener: OutcomeListener | undefined;
   /** Receipts for it are being fetched (or queued for a late fetch): the timeout sweep waits. */
   busy: boolean;
+  /** onSeen was called for it. */
+  seen?: boolean;
 }
 
 interface BlockRef {
@@ -297,6 +311,7 @@ export class InclusionTracker {
     if (block !== undefined) {
       entry.busy = true;
       this.counters.lateMatches++;
+      this.notifySeen(entry, block);
       this.late.push({ entry, block });
       // The next block read picks them up too, whichever comes first.
       this.lateTimer ??= setTimeout(() => {
@@ -576,9 +591,44 @@ export class InclusionTracker {
       const entry = this.pending.get(key);
       if (entry !== undefined && !entry.busy) matches.push(entry);
     }
-    await this.resolveIncluded(matches, ref);
-    if (this.state !== 'running') return;
+    for (const entry of matches) this.notifySeen(entry, ref);
+    this.startReceipts(matches, ref);
     this.finishBlock(block, ref, matches.length);
+    // Bounded: with too many blocks' receipts still in flight, wait for one before reading on.
+    if (this.receiptJobs.size >= MAX_RECEIPT_JOBS) await Promise.race(this.receiptJobs);
+  }
+
+  private notifySeen(entry: Pending, block: BlockRef): void {
+    if (entry.seen) return;
+    entry.seen = true;
+    this.options.onSeen?.(entry.hash, block.number);
+  }
+
+  private readonly receiptJobs = new Set<Promise<void>>();
+
+  /** Fetches a block's receipts in the background; on failure they are retried as late matches. */
+  private startReceipts(entries: readonly Pending[], block: BlockRef): void {
+    if (entries.length === 0) return;
+    for (const entry of entries) entry.busy = true;
+    const job: Promise<void> = this.resolveIncluded(entries, block)
+      .catch((e: unknown) => {
+        if (this.state !== 'running') return;
+        this.failed(e);
+        for (const entry of entries) {
+          if (this.pending.get(entry.hash.toLowerCase()) !== entry) continue;
+          entry.busy = true;
+          this.late.push({ entry, block });
+        }
+        this.lateTimer ??= setTimeout(() => {
+          this.lateTimer = undefined;
+          this.kick();
+        }, this.pollIntervalMs);
+      })
+      .finally(() => {
+        this.receiptJobs.delete(job);
+        this.wakeDrainersIfIdle();
+      });
+    this.receiptJobs.add(job);
   }
 
   private finishBlock(block: BlockSummary, ref: BlockRef, matched: number): void {
@@ -601,7 +651,10 @@ export class InclusionTracker {
       else list.push(entry);
     }
     try {
-      for (const [block, entries] of byBlock) await this.resolveIncluded(entries, block);
+      for (const [block, entries] of byBlock) {
+        for (const entry of entries) this.notifySeen(entry, block);
+        await this.resolveIncluded(entries, block);
+      }
     } catch (e) {
       // Kept for the retry; those already resolved are no longer pending and drop out then.
       for (const item of batch) if (this.pending.get(item.entry.hash.toLowerCase()) === item.entry) this.late.push(item);

@@ -10,11 +10,12 @@
 // short inputs here; with two hashes a transaction that is a fifth of the native path's cost.
 
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { secp256k1 as nobleSecp256k1 } from '@noble/curves/secp256k1';
-import { keccak_256 } from '@noble/hashes/sha3';
 import type * as NativeSecp256k1 from 'secp256k1';
 import type { Hex } from 'viem';
+import { keccak256Bytes } from '../util/keccak.js';
+
+export { keccak256Bytes };
 
 export type SignerBackend = 'native' | 'noble';
 
@@ -353,47 +354,3 @@ function toHex(bytes: Uint8Array): Hex {
   return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Keccak-256. Two hashes per transaction (signing hash and transaction hash): @noble/hashes'
-// keccak_256 costs ~9 us each here, a third of the native path; the native `keccak` package
-// (N-API prebuilds, like secp256k1's) costs ~4 us. Native when it loads, noble otherwise.
-
-type Keccak256 = (input: Uint8Array) => Uint8Array;
-
-interface NativeKeccakState {
-  initialize(rate: number, capacity: number): void;
-  absorb(data: Buffer): void;
-  absorbLastFewBits(bits: number): void;
-  squeeze(length: number): Buffer;
-}
-
-/**
- * The keccak package's native sponge, used directly: its public API wraps every hash in a
- * stream object, which costs more than the hash. One state is reused (calls are synchronous).
- */
-function loadNativeKeccak(): Keccak256 | undefined {
-  try {
-    const requireHere = createRequire(import.meta.url);
-    const keccakDir = dirname(requireHere.resolve('keccak/package.json'));
-    const KeccakState = createRequire(join(keccakDir, 'package.json'))('node-gyp-build')(keccakDir) as new () => NativeKeccakState;
-    const state = new KeccakState();
-    const hash: Keccak256 = (input) => {
-      state.initialize(1088, 512);
-      state.absorb(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
-      state.absorbLastFewBits(0x01);
-      return state.squeeze(32);
-    };
-    // Checked once against noble before it is trusted with signatures.
-    const probe = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
-    return Buffer.from(hash(probe)).equals(Buffer.from(keccak_256(probe))) && Buffer.from(hash(new Uint8Array(0))).equals(Buffer.from(keccak_256(new Uint8Array(0)))) ? hash : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const keccak: Keccak256 = loadNativeKeccak() ?? ((input) => keccak_256(input));
-
-/** keccak256 of `input`, as 32 bytes. */
-export function keccak256Bytes(input: Uint8Array): Uint8Array {
-  return keccak(input);
-}

@@ -7,7 +7,8 @@
 // References (OffchainLabs/nitro): arbos/parse_l2.go (parseL2Message, the kinds, the batch depth
 // limit) and execution/gethexec/sequencer.go (FullSequencingHooks.MessageFromTxes, the encoder).
 
-import { keccak256, type Hex } from 'viem';
+import type { Hex } from 'viem';
+import { keccak256Hex } from '../util/keccak.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { GasHammerError } from '../errors/gashammer-error.js';
 
@@ -172,5 +173,5 @@ export function decodeL2Message(bytes: Uint8Array, options: DecodeL2MessageOptio
 
 /** The transaction hash: keccak256 of the raw EIP-2718 bytes, as on chain. */
 export function transactionHash(tx: Uint8Array): Hex {
-  return keccak256(tx);
+  return keccak256Hex(tx);
 }
