@@ -145,7 +145,8 @@ export class EdgeRun {
     const submitClient =
       batchSize > 1 ? createRpcClient({ url: target.rpcUrl, poolConnections: options.poolConnections ?? 64, batch: { size: batchSize, waitMs: 0 } }) : client;
     const submitter = new Submitter({ client: submitClient, recorder, clock });
-    let seenHandler: ((hash: Hash) => void) | undefined;
+    // The run does not exist yet when the tracker is made; the tracker reaches it through this.
+    const seen: { handler?: (hash: Hash) => void } = {};
     const tracker = new InclusionTracker({
       rpcUrl: target.rpcUrl,
       ...(target.wsUrl ? { wsUrl: target.wsUrl } : {}),
@@ -155,7 +156,7 @@ export class EdgeRun {
       receiptTimeoutMs: options.receiptTimeoutMs ?? 60_000,
       pollIntervalMs: 100,
       // A transaction in a block has used its nonce: its account can take the next one at once.
-      onSeen: (hash) => seenHandler?.(hash),
+      onSeen: (hash) => seen.handler?.(hash),
     });
     await tracker.start();
     let consumer: FeedConsumer | undefined;
@@ -167,7 +168,7 @@ export class EdgeRun {
     }
     const generator = new TxGenerator({ plan, edgeIndex, chainId: target.chainId, contracts: target.contracts, pool, calibration, fees });
     const run = new EdgeRun(options, clock, client, pool, generator, submitter, tracker, correlator, consumer, recorder, buffer);
-    seenHandler = (hash) => run.settleSeen(hash);
+    seen.handler = (hash) => run.settleSeen(hash);
     return run;
   }
 
