@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseTransaction } from 'viem';
 import { BASE } from '../support/scenario.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -50,7 +51,7 @@ describe('gashammer --version and --help', () => {
     expect(r.stdout).toMatch(new RegExp(`^gashammer ${VERSION.replace(/\./g, '\\.')}\\nbuild: ([0-9a-f]{40}|unknown)\\nbuilt: \\S+\\nlicense: Apache-2\\.0\\n$`));
   });
 
-  it.each(['validate', 'plan', 'run', 'config'])('prints help for %s', async (command) => {
+  it.each(['validate', 'plan', 'run', 'config', 'devnet', 'feed', 'edge', 'sweep'])('prints help for %s', async (command) => {
     const r = await gashammer(command, '--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: gashammer ${command}`);
@@ -59,7 +60,7 @@ describe('gashammer --version and --help', () => {
   it('lists the commands in the top-level help', async () => {
     const r = await gashammer('--help');
     expect(r.code).toBe(0);
-    for (const c of ['validate', 'plan', 'run', 'config']) expect(r.stdout).toContain(c);
+    for (const c of ['validate', 'plan', 'run', 'config', 'devnet', 'feed', 'edge', 'sweep']) expect(r.stdout).toContain(c);
   });
 });
 
@@ -185,6 +186,29 @@ describe('gashammer plan', () => {
     const file = await scenarioFile('plain-urls.yaml', BASE + 'target:\n  chain_id: 42161\n  sequencer_rpc: "http://127.0.0.1:8547"\n  feed_relay: "ws://127.0.0.1:9642"\n');
     const plan = JSON.parse((await gashammer('plan', file, '--json')).stdout) as { target: { sequencerRpc: string; feedRelay: string } };
     expect(plan.target).toMatchObject({ sequencerRpc: 'http://127.0.0.1:8547', feedRelay: 'ws://127.0.0.1:9642' });
+  });
+
+  it('prints an edge\'s first signed transactions, byte-identical on every run', async () => {
+    const a = await gashammer('plan', 'scenarios/mixed-workload.yaml', '--edge', '1', '--txs', '50');
+    const b = await gashammer('plan', 'scenarios/mixed-workload.yaml', '--edge', '1', '--txs', '50');
+    const other = await gashammer('plan', 'scenarios/mixed-workload.yaml', '--edge', '0', '--txs', '50');
+    expect(a.code).toBe(0);
+    const lines = a.stdout.trim().split('\n');
+    expect(lines).toHaveLength(50);
+    expect(a.stdout).toBe(b.stdout);
+    expect(other.stdout).not.toBe(a.stdout);
+    for (const raw of lines) {
+      const tx = parseTransaction(raw as `0x${string}`);
+      expect(tx.chainId).toBe(412346);
+      // Every contract call carries the GHMR marker; plain transfers carry no calldata.
+      if (tx.data && tx.data !== '0x') expect(tx.data.toLowerCase()).toContain('47484d52');
+    }
+    const bad = await gashammer('plan', 'scenarios/mixed-workload.yaml', '--edge', '5', '--txs', '1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--edge 5 does not exist');
+    const half = await gashammer('plan', 'scenarios/mixed-workload.yaml', '--txs', '1');
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('--edge and --txs go together');
   });
 
   it('prints the same plan twice (deterministic)', async () => {
