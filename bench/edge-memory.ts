@@ -1,11 +1,17 @@
 // Benchmark: an edge's memory stays bounded over a long run. Plays one long phase of transfers
-// against the embedded devnet, drains telemetry every second (as the shipper to the hive
-// would), and prints the edge process's RSS at the start, every minute, and at the end, with
-// the growth per minute over the second half (a leak grows steadily; a bounded edge levels off).
+// against the embedded devnet — started as a separate `gashammer devnet` process, so that the
+// feed relay's backlog is not counted as the edge's — drains telemetry every second (as the
+// shipper to the hive would), and prints this process's RSS at the start, every minute, and at
+// the end, with the growth per minute over the second half (a leak grows steadily; a bounded
+// edge levels off).
 //
 //   npm run bench:edge-memory [-- --secs 600 --mgas 5]
 
-import { startEmbeddedDevnet } from '../src/devnet/embedded-devnet.js';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { TestContracts } from '../src/devnet/contracts.js';
+import { packageRoot } from '../src/util/build-info.js';
 import { EdgeRun } from '../src/edge/edge-run.js';
 import { fmt, planFrom, rssMiB } from './support.js';
 
@@ -17,7 +23,18 @@ function arg(name: string, fallback: string): string {
 const SECS = Number(arg('secs', '600'));
 const MGAS = Number(arg('mgas', '5'));
 
-const devnet = await startEmbeddedDevnet();
+interface DevnetInfo {
+  chainId: number;
+  rpcUrl: string;
+  wsUrl: string;
+  feedUrl: string;
+  contracts: TestContracts;
+}
+
+// Anvil's first test account: the devnet's public faucet key (devnets only).
+const FAUCET_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' as const;
+const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'gashammer.js'), 'devnet', '--port', '0', '--feed-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const devnet = await new Promise<DevnetInfo>((resolve) => createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l) as DevnetInfo)));
 try {
   const plan = planFrom({
     workload: { seed: 5, templates: [{ name: 'simple-transfer', weight: 3 }, { name: 'erc20-transfer', weight: 1 }] },
@@ -30,7 +47,7 @@ try {
     runId: 'memory',
     edgeId: 'edge-0',
     target: { rpcUrl: devnet.rpcUrl, wsUrl: devnet.wsUrl, feedUrl: devnet.feedUrl, chainId: devnet.chainId, contracts: devnet.contracts },
-    funderKey: devnet.faucet.privateKey,
+    funderKey: FAUCET_KEY,
   });
   const samples: Array<{ secs: number; rss: number }> = [];
   const t0 = performance.now();
@@ -63,5 +80,7 @@ try {
   console.log(`${bounded ? 'PASS' : 'FAIL'}: RSS levels off (under 2 MiB/min of growth over the second half)`);
   process.exitCode = bounded ? 0 : 1;
 } finally {
-  await devnet.stop();
+  child.kill('SIGINT');
+  await new Promise((r) => child.once('exit', r));
 }
+
