@@ -22,7 +22,7 @@ export interface PlayResult {
 }
 
 /** Plays every phase with all of the plan's edges in this process, in lockstep per phase. */
-export async function playInProcess(plan: RunPlan, devnet: EmbeddedDevnet, options: { poolConnections?: number; maxInFlightPerAccount?: number } = {}): Promise<PlayResult> {
+export async function playInProcess(plan: RunPlan, devnet: EmbeddedDevnet, options: { poolConnections?: number; maxInFlightPerAccount?: number; submitBatchWaitMs?: number } = {}): Promise<PlayResult> {
   const runs = await Promise.all(
     plan.edges.map((e) =>
       EdgeRun.prepare({
@@ -34,6 +34,7 @@ export async function playInProcess(plan: RunPlan, devnet: EmbeddedDevnet, optio
         funderKey: devnet.faucet.privateKey,
         ...(options.poolConnections ? { poolConnections: options.poolConnections } : {}),
         ...(options.maxInFlightPerAccount ? { maxInFlightPerAccount: options.maxInFlightPerAccount } : {}),
+        ...(options.submitBatchWaitMs ? { submitBatchWaitMs: options.submitBatchWaitMs } : {}),
       }),
     ),
   );

@@ -61,6 +61,8 @@ export interface EdgeRunOptions {
    * transactions a second, would otherwise make the edge itself the bottleneck.
    */
   readonly submitBatchSize?: number;
+  /** How long a send may wait for others to share its batch (default 0: the same turn only). */
+  readonly submitBatchWaitMs?: number;
   readonly maxInFlightPerAccount?: number;
   readonly latenessToleranceMs?: number;
   readonly log?: (message: string) => void;
@@ -143,7 +145,7 @@ export class EdgeRun {
     const recorder = new TelemetryRecorder({ runId: options.runId, edgeId: options.edgeId, clock, buffer });
     const batchSize = options.submitBatchSize ?? 100;
     const submitClient =
-      batchSize > 1 ? createRpcClient({ url: target.rpcUrl, poolConnections: options.poolConnections ?? 64, batch: { size: batchSize, waitMs: 0 } }) : client;
+      batchSize > 1 ? createRpcClient({ url: target.rpcUrl, poolConnections: options.poolConnections ?? 64, batch: { size: batchSize, waitMs: options.submitBatchWaitMs ?? 0 } }) : client;
     const submitter = new Submitter({ client: submitClient, recorder, clock });
     // The run does not exist yet when the tracker is made; the tracker reaches it through this.
     const seen: { handler?: (hash: Hash) => void } = {};

@@ -30,11 +30,13 @@ const SUBSCRIBE_REQUEST_ID = 1;
  */
 const LATE_FLUSH_MS = 10;
 /**
- * Blocks whose receipts may be in flight at once. Receipts no longer hold up reading the next
- * block (inclusion is known from the block's hashes), but a bound keeps a node that answers
- * slowly from being buried under receipt requests.
+ * Receipt batches in flight at once. Receipts cost the node far more than blocks of hashes
+ * (about 120 us per transaction on anvil), so at saturation fetching them eagerly takes
+ * capacity from the chain under test. They are fetched by one worker, in the background, one
+ * batch at a time: inclusion itself is known (and timed) from the block's hashes, and the
+ * receipts catch up when the load drops. drain() waits for them.
  */
-const MAX_RECEIPT_JOBS = 8;
+const RECEIPT_CONCURRENCY = 1;
 
 /** What the tracker needs to know about a pending transaction. */
 export interface WatchMeta {
@@ -403,6 +405,7 @@ export class InclusionTracker {
     const left = [...this.pending.values()];
     this.pending.clear();
     this.late = [];
+    this.receiptQueue.length = 0;
     for (const entry of left) this.notify(entry, { status: 'stopped', hash: entry.hash });
     this.wakeDrainersIfIdle();
   }
@@ -594,8 +597,6 @@ export class InclusionTracker {
     for (const entry of matches) this.notifySeen(entry, ref);
     this.startReceipts(matches, ref);
     this.finishBlock(block, ref, matches.length);
-    // Bounded: with too many blocks' receipts still in flight, wait for one before reading on.
-    if (this.receiptJobs.size >= MAX_RECEIPT_JOBS) await Promise.race(this.receiptJobs);
   }
 
   private notifySeen(entry: Pending, block: BlockRef): void {
@@ -605,11 +606,25 @@ export class InclusionTracker {
   }
 
   private readonly receiptJobs = new Set<Promise<void>>();
+  private readonly receiptQueue: { entries: readonly Pending[]; block: BlockRef }[] = [];
 
-  /** Fetches a block's receipts in the background; on failure they are retried as late matches. */
+  /** Queues a block's matched transactions for their receipts, fetched in the background. */
   private startReceipts(entries: readonly Pending[], block: BlockRef): void {
     if (entries.length === 0) return;
     for (const entry of entries) entry.busy = true;
+    for (let i = 0; i < entries.length; i += RECEIPT_BATCH_SIZE) this.receiptQueue.push({ entries: entries.slice(i, i + RECEIPT_BATCH_SIZE), block });
+    this.pumpReceipts();
+  }
+
+  private pumpReceipts(): void {
+    while (this.receiptJobs.size < RECEIPT_CONCURRENCY && this.receiptQueue.length > 0 && this.state === 'running') {
+      const { entries, block } = this.receiptQueue.shift()!;
+      this.runReceiptJob(entries, block);
+    }
+  }
+
+  /** One receipt batch; on failure its transactions are retried as late matches. */
+  private runReceiptJob(entries: readonly Pending[], block: BlockRef): void {
     const job: Promise<void> = this.resolveIncluded(entries, block)
       .catch((e: unknown) => {
         if (this.state !== 'running') return;
@@ -626,6 +641,7 @@ export class InclusionTracker {
       })
       .finally(() => {
         this.receiptJobs.delete(job);
+        this.pumpReceipts();
         this.wakeDrainersIfIdle();
       });
     this.receiptJobs.add(job);

@@ -570,7 +570,12 @@ describe('inclusion timing rules (scripted node, manual clock)', () => {
 
   it('reads every block once and in order when the head jumps, and batches 100 receipts a request', async () => {
     const node = scriptedNode();
-    const { tracker, log, clock } = scriptedTracker(node, { receiptTimeoutMs: 60_000 });
+    const seenBeforeReceipts: string[] = [];
+    const { tracker, log, clock } = scriptedTracker(node, {
+      receiptTimeoutMs: 60_000,
+      // Told as soon as the block is read: no receipt has been fetched yet for the first ones.
+      onSeen: (hash) => node.receiptCalls.length === 0 && seenBeforeReceipts.push(hash),
+    });
     await tracker.start();
     try {
       const hashes = Array.from({ length: 250 }, (_, i) => hashOf(10_000 + i));
@@ -582,9 +587,11 @@ describe('inclusion timing rules (scripted node, manual clock)', () => {
       expect(log.numbers).toEqual([11n, 12n, 13n, 14n, 15n]);
       // Blocks a head skipped over were learned of together with it.
       expect(new Set(log.seen.map((blk) => blk.seenNs))).toEqual(new Set([7_000_000n]));
+      // Receipts follow in the background, one batch at a time, without holding up the blocks.
+      for (const o of await within(Promise.all(outcomes), 2_000, 'the receipts')) expect(o).toMatchObject({ status: 'included', blockNumber: 13n });
       expect(node.receiptCalls.map((c) => c.length)).toEqual([100, 100, 50]);
       expect(tracker.stats).toMatchObject({ receiptBatches: 3, matched: 250, blocksSeen: 5 });
-      for (const o of await Promise.all(outcomes)) expect(o).toMatchObject({ status: 'included', blockNumber: 13n });
+      expect(seenBeforeReceipts).toEqual(hashes);
     } finally {
       tracker.stop();
     }
