@@ -368,14 +368,17 @@ export class InclusionTracker {
     if (before > 0 && this.state === 'running') {
       // A head may be waiting for the next safety poll: look now.
       if (this.subscribed) this.schedulePoll(0);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.max(0, timeoutMs));
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.drainWaiters.push(done);
-      });
+      await this.idleOrTimeout(timeoutMs);
+      // Transactions already seen in a block only wait for their receipts, which the background
+      // worker fetches a batch at a time: keep waiting while it makes progress, so that none of
+      // them is mistaken for a timeout after a saturating phase.
+      let seenLeft = this.seenPending();
+      while (seenLeft > 0 && this.state === 'running') {
+        await this.idleOrTimeout(timeoutMs);
+        const now = this.seenPending();
+        if (now >= seenLeft) break;
+        seenLeft = now;
+      }
     }
     const now = this.clock.monoNs();
     let timedOut = 0;
@@ -388,6 +391,24 @@ export class InclusionTracker {
       this.notify(entry, { status: 'timeout', hash: entry.hash, waitedNs });
     }
     return { resolved: before - timedOut, timedOut };
+  }
+
+  private seenPending(): number {
+    let n = 0;
+    for (const entry of this.pending.values()) if (entry.seen) n++;
+    return n;
+  }
+
+  /** Resolves when nothing is pending any more, or after `ms`. */
+  private idleOrTimeout(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.drainWaiters.push(done);
+    });
   }
 
   /** Stops following; pending transactions get a 'stopped' outcome and no event. Idempotent. */

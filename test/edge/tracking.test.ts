@@ -568,6 +568,30 @@ describe('inclusion timing rules (scripted node, manual clock)', () => {
     }
   });
 
+  it('drains past its timeout while receipts of transactions already seen keep arriving', async () => {
+    const node = scriptedNode();
+    // A slow node: every receipt batch takes 40 ms (a simulated latency, not a synchronisation).
+    const fast = node.client.getTransactionReceipts.bind(node.client);
+    (node.client as { getTransactionReceipts: RpcClient['getTransactionReceipts'] }).getTransactionReceipts = (hashes) =>
+      new Promise((resolve) => setTimeout(() => resolve(fast(hashes)), 40));
+    const { tracker, log, buffer } = scriptedTracker(node, { receiptTimeoutMs: 60_000 });
+    await tracker.start();
+    try {
+      const hashes = Array.from({ length: 300 }, (_, i) => hashOf(20_000 + i));
+      const outcomes = hashes.map((h, i) => outcomeOf(tracker, h, { account: ACCOUNT, nonce: i, valueWei: 0n, submittedNs: 0n }));
+      node.blocks.set(11n, hashes);
+      node.head = 11n;
+      await within(untilBlock(log, (blk) => blk.number === 11n), 2_000, 'block 11');
+      // Three batches take ~120 ms; the drain's own timeout is 50 ms.
+      const result = await tracker.drain(50);
+      expect(result).toEqual({ resolved: 300, timedOut: 0 });
+      for (const o of await Promise.all(outcomes)) expect(o.status).toBe('included');
+      expect(buffer.drain(buffer.size).filter((e) => e.kind === 'TxTimeout')).toEqual([]);
+    } finally {
+      tracker.stop();
+    }
+  });
+
   it('reads every block once and in order when the head jumps, and batches 100 receipts a request', async () => {
     const node = scriptedNode();
     const seenBeforeReceipts: string[] = [];
