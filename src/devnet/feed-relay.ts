@@ -4,7 +4,6 @@
 // from the sequence number they ask for, pings every 5 s, and confirmed sequence numbers.
 
 import type { IncomingMessage } from 'node:http';
-import type { Hex } from 'viem';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { blockBroadcastMessage, serializeBroadcastMessage, type BroadcastFeedMessage } from '../feed/broadcast-message.js';
 import type { SourceBlock } from './block-source.js';
@@ -175,4 +174,3 @@ export class FeedRelay {
   }
 }
 
-export type { Hex };

@@ -3,7 +3,7 @@
 // builds the call and signs it. One generator serves a live run and the offline
 // `gashammer plan --edge I --txs N`, so both produce the same transactions from the same seed.
 
-import type { Address, Hex } from 'viem';
+import type { Address } from 'viem';
 import type { EdgePlan, RunPlan, TemplateMixEntry } from '../scenario/compile.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { GasHammerError } from '../errors/gashammer-error.js';
@@ -104,4 +104,3 @@ export class TxGenerator {
   }
 }
 
-export type { Hex };
