@@ -1,6 +1,6 @@
 // The edge's EIP-1559 signer: for random keys and fields both backends give exactly the bytes
 // viem's signTransaction gives, the hash is viem's keccak256 of them, and viem recovers the
-// signer. SignAhead fills in order and yields to the event loop between slices.
+// signer.
 
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { keccak_256 } from '@noble/hashes/sha3';
@@ -8,7 +8,6 @@ import fc from 'fast-check';
 import { bytesToHex, keccak256, parseTransaction, recoverTransactionAddress, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { SignAhead } from '../../src/edge/sign-pool.js';
 import {
   keccak256Bytes,
   nativeSignerUnavailableReason,
@@ -193,105 +192,5 @@ describe('keccak256Bytes', () => {
     expect(bytesToHex(keccak256Bytes(new Uint8Array(0)))).toBe(
       '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
     );
-  });
-});
-
-function busyWait(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    // Spin: the producer stands for a signature's CPU time.
-  }
-}
-
-describe('SignAhead', () => {
-  it('fills up to the count in the order the producer made the items', async () => {
-    const queue = new SignAhead<number>();
-    let next = 0;
-    expect(await queue.fill(500, () => next++)).toBe(500);
-    expect(queue.size).toBe(500);
-    expect(queue.take()).toBe(0);
-    expect(queue.takeUpTo(3)).toEqual([1, 2, 3]);
-    // Topping up makes good only what was taken.
-    expect(await queue.fill(500, () => next++)).toBe(4);
-    const all: number[] = [];
-    for (let item = queue.take(); item !== undefined; item = queue.take()) all.push(item);
-    expect(all).toEqual(Array.from({ length: 500 }, (_, i) => i + 4));
-    expect(queue.take()).toBeUndefined();
-  });
-
-  it('signs real transactions in nonce order', async () => {
-    const queue = new SignAhead<ReturnType<typeof signEip1559>>();
-    let nonce = 0;
-    await queue.fill(200, () => signEip1559({ ...TRANSFER, nonce: nonce++ }, DEV_KEY));
-    const nonces = queue.takeUpTo(200).map((t) => parseTransaction(t.rawHex).nonce);
-    expect(nonces).toEqual(Array.from({ length: 200 }, (_, i) => i));
-  });
-
-  it('yields to the event loop between slices, so immediates and timers run mid-fill', async () => {
-    const queue = new SignAhead<number>({ sliceMs: 2 });
-    const events: string[] = [];
-    let sizeWhenImmediateRan = -1;
-    setImmediate(() => {
-      events.push('immediate');
-      sizeWhenImmediateRan = queue.size;
-    });
-    setTimeout(() => events.push('timer'), 1);
-    let next = 0;
-    // 40 items of 0.25 ms: about 10 ms of work, five slices or more.
-    const filled = queue.fill(40, () => {
-      busyWait(0.25);
-      return next++;
-    });
-    await filled.then(() => events.push('filled'));
-    expect(events.indexOf('immediate')).toBeGreaterThanOrEqual(0);
-    expect(events.indexOf('immediate')).toBeLessThan(events.indexOf('filled'));
-    expect(events.indexOf('timer')).toBeLessThan(events.indexOf('filled'));
-    expect(sizeWhenImmediateRan).toBeGreaterThan(0);
-    expect(sizeWhenImmediateRan).toBeLessThan(40);
-    expect(queue.yieldCount).toBeGreaterThanOrEqual(4);
-  });
-
-  it('ends a slice at the first item that finishes past sliceMs', async () => {
-    // A clock the producer drives: each item takes 0.3 ms, so a 2 ms slice holds 7 items.
-    let clock = 0;
-    const queue = new SignAhead<number>({ sliceMs: 2, now: () => clock });
-    const sliceOf: number[] = [];
-    let next = 0;
-    await queue.fill(20, () => {
-      sliceOf.push(queue.yieldCount);
-      clock += 0.3;
-      return next++;
-    });
-    expect(sliceOf).toEqual([...Array<number>(7).fill(0), ...Array<number>(7).fill(1), ...Array<number>(6).fill(2)]);
-  });
-
-  it('stops when the producer has nothing more, and runs overlapping fills one after another', async () => {
-    const queue = new SignAhead<string>();
-    let a = 0;
-    let b = 0;
-    const first = queue.fill(10, () => (a < 3 ? `a${a++}` : undefined));
-    const second = queue.fill(5, () => `b${b++}`);
-    expect(await first).toBe(3);
-    expect(await second).toBe(2);
-    expect(queue.takeUpTo(10)).toEqual(['a0', 'a1', 'a2', 'b0', 'b1']);
-  });
-
-  it('keeps what was made when the producer throws, and fills again afterwards', async () => {
-    const queue = new SignAhead<number>();
-    let next = 0;
-    const failing = queue.fill(10, () => {
-      if (next === 4) throw new Error('nonce source failed');
-      return next++;
-    });
-    await expect(failing).rejects.toThrow('nonce source failed');
-    expect(queue.size).toBe(4);
-    next = 100;
-    expect(await queue.fill(6, () => next++)).toBe(2);
-    expect(queue.takeUpTo(6)).toEqual([0, 1, 2, 3, 100, 101]);
-  });
-
-  it('rejects a bad count or slice', () => {
-    expect(() => new SignAhead({ sliceMs: 0 })).toThrow(RangeError);
-    expect(() => new SignAhead<number>().fill(-1, () => 1)).toThrow(RangeError);
   });
 });
