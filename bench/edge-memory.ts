@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DEVNET_FAUCET_KEY } from '../src/devnet/anvil.js';
 import type { TestContracts } from '../src/devnet/contracts.js';
 import { packageRoot } from '../src/util/build-info.js';
 import { EdgeRun } from '../src/edge/edge-run.js';
@@ -31,8 +32,6 @@ interface DevnetInfo {
   contracts: TestContracts;
 }
 
-// Anvil's first test account: the devnet's public faucet key (devnets only).
-const FAUCET_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' as const;
 const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'gashammer.js'), 'devnet', '--port', '0', '--feed-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const devnet = await new Promise<DevnetInfo>((resolve) => createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l) as DevnetInfo)));
 try {
@@ -47,7 +46,7 @@ try {
     runId: 'memory',
     edgeId: 'edge-0',
     target: { rpcUrl: devnet.rpcUrl, wsUrl: devnet.wsUrl, feedUrl: devnet.feedUrl, chainId: devnet.chainId, contracts: devnet.contracts },
-    funderKey: FAUCET_KEY,
+    funderKey: DEVNET_FAUCET_KEY,
   });
   const samples: Array<{ secs: number; rss: number }> = [];
   const t0 = performance.now();

@@ -3,17 +3,9 @@
 // both report failures through the same error table (rpc-errors.ts).
 
 import { userAgent } from '../util/build-info.js';
-import { rpcErrorFromFailure } from './rpc-errors.js';
+import { rpcErrorFromFailure, toRpcError } from './rpc-errors.js';
 
 let nextId = 1;
-
-function systemCode(e: unknown): string | undefined {
-  for (let c: unknown = e; c instanceof Error; c = c.cause) {
-    const code = (c as NodeJS.ErrnoException).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
 
 export async function jsonRpcCall<T>(url: string, method: string, params: readonly unknown[], timeoutMs = 10_000): Promise<T> {
   const ctx = { method, url, timeoutMs };
@@ -26,8 +18,8 @@ export async function jsonRpcCall<T>(url: string, method: string, params: readon
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (cause) {
-    const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
-    throw rpcErrorFromFailure({ timedOut, ...(systemCode(cause) ? { systemCode: systemCode(cause)! } : {}) }, ctx, cause);
+    // The same reading of a failure (timeout, refused, reset) as the load path's client.
+    throw toRpcError(cause, ctx);
   }
   const text = await res.text();
   let body: { result?: T; error?: { code?: number; message?: string; data?: unknown } };
