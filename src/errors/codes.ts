@@ -133,6 +133,24 @@ export const ErrorCodes = {
   ContainerRuntime: entry('GH-E115', 'chain', 'No container runtime (Docker) is available for the Nitro devnet container.', 'Use the embedded devnet (target: devnet), or run where Docker is available (GitHub-hosted runners have it).', ExitCode.Unreachable),
   ContractDeploy: entry('GH-E116', 'chain', 'Deploying the test contracts to the devnet failed.', 'The devnet may not have started cleanly; the message names the contract and the node\'s answer.', ExitCode.Unreachable),
 
+  // edge E200-E299
+  EdgeRegistration: entry('GH-E200', 'edge', 'The edge could not register with the hive (hive unreachable, refused, or the protocol versions differ).', 'Check --hive host:port and that `gashammer hive` runs there; the message names the address and the gRPC status.', ExitCode.Unreachable),
+  EdgeRunFailed: entry('GH-E201', 'edge', 'The edge could not prepare or play its part of a run.', 'The message says which step failed (funding, calibration, the target); the hive marks the edge failed and the report names it.', ExitCode.Internal),
+  EdgeAssignmentInvalid: entry('GH-E202', 'edge', 'The run assignment the hive sent could not be used (scenario does not compile, edge index out of range, plan hash differs).', 'Hive and edge must run the same GasHammer version; `gashammer --version` on both tells.', ExitCode.InvalidInput),
+
+  // hive E300-E399
+  Orchestration: entry('GH-E300', 'hive', 'The hive could not carry the run through (preflight failed or the run lost every edge).', 'The message says which stage failed; the report, when written, lists each edge and why it stopped.', ExitCode.Internal),
+  NotEnoughEdges: entry('GH-E301', 'hive', 'Fewer idle edges are registered with the hive than the run needs.', 'Start more edges with `gashammer edge --hive host:port`, or lower edges.count / --edges.', ExitCode.Unreachable),
+  ApiBadRequest: entry('GH-E302', 'hive', 'A REST request is invalid: malformed JSON, a missing or wrong field, or a body over the size limit.', 'The response names the field and what was expected; docs/api.md lists every route and body.', ExitCode.InvalidInput),
+  ApiNotFound: entry('GH-E303', 'hive', 'The REST route, scenario, run or edge does not exist.', 'GET /scenarios, /runs and /edges list what exists.', ExitCode.InvalidInput),
+  RunConflict: entry('GH-E304', 'hive', 'The request conflicts with the state of a run (a run is already active, or the report is not ready yet).', 'Wait for the active run to end (GET /runs/{id}) or cancel it (DELETE /runs/{id}).', ExitCode.InvalidInput),
+  HiveBind: entry('GH-E305', 'hive', 'The hive could not listen on its REST or gRPC port.', 'Another process may hold the port: pick others with --rest-port / --grpc-port, or 0 for any free port.', ExitCode.Unreachable),
+
+  // telemetry E500-E599
+  EventShipping: entry('GH-E500', 'telemetry', 'The edge could not ship telemetry to the hive.', 'The hive may be down or overloaded; events stay in the edge\'s ring buffer until it is full, then the oldest are dropped and counted.', ExitCode.Unreachable),
+  StorageWrite: entry('GH-E501', 'telemetry', 'Writing telemetry to Parquet failed.', 'Check that the data directory is writable and the disk is not full; the message names the file.', ExitCode.Internal),
+  TelemetryRead: entry('GH-E503', 'telemetry', 'A telemetry Parquet file could not be read (missing, truncated, or not written by GasHammer).', 'Point at a run folder written by `gashammer run` or the hive; a run cut short by a crash may have left a partial file.', ExitCode.InvalidInput),
+
   // workload E400-E499
   AccountDerivation: entry(
     'GH-E400',
