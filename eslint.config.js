@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['build/**', 'dist/**', 'node_modules/**', 'coverage/**', '.scratch/**', 'src/generated/**'] },
+  { ignores: ['build/**', 'dist/**', 'node_modules/**', 'coverage/**', '.scratch/**', 'src/generated/**', 'src/proto/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
