@@ -13,6 +13,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerDevnetCommand } from './commands/devnet.js';
 import { registerEdgeCommand } from './commands/edge.js';
 import { registerFeedCommand } from './commands/feed.js';
+import { registerHiveCommand } from './commands/hive.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
@@ -52,6 +53,7 @@ export function buildProgram(io: CliIO): Command {
   registerRunCommand(program, io);
   registerConfigCommand(program, io);
   registerDevnetCommand(program, io);
+  registerHiveCommand(program, io);
   registerEdgeCommand(program, io);
   registerFeedCommand(program, io);
   registerSweepCommand(program, io);

@@ -636,7 +636,8 @@ function valueProblems(layers: Layers, alreadyWrong: ReadonlySet<string>): Diagn
     ports.forEach((path, i) => {
       const p = get(path);
       const clash = ports.slice(0, i).find((other) => get(other) === p);
-      if (typeof p === 'number' && clash) fail(path, `port ${p} is also ${clash}`, { hint: 'give each listener its own port' });
+      // 0 is "any free port": several listeners may ask for it.
+      if (typeof p === 'number' && p !== 0 && clash) fail(path, `port ${p} is also ${clash}`, { hint: 'give each listener its own port' });
     });
   } else {
     const batch = get('telemetry.batch_size');

@@ -100,8 +100,9 @@ function strictObject(properties: Record<string, unknown>, description: string) 
   return { type: 'object', additionalProperties: false, properties, description } as const;
 }
 
+/** A listening port; 0 asks the system for any free one (the process logs which it got). */
 const port = (def: number, description: string) =>
-  ({ type: 'integer', minimum: 1, maximum: 65535, default: def, description }) as const;
+  ({ type: 'integer', minimum: 0, maximum: 65535, default: def, description }) as const;
 
 const count = (min: number, max: number, def: number, description: string) =>
   ({ type: 'integer', minimum: min, maximum: max, default: def, description }) as const;
@@ -136,8 +137,8 @@ export const HIVE_CONFIG_SCHEMA = {
             // Loopback by default so a fresh hive is not reachable from the network by accident.
             description: 'Address the REST and gRPC listeners bind to. Use 0.0.0.0 (or ::) when edges run on other hosts.',
           },
-          rest_port: port(8080, 'Port of the REST API.'),
-          grpc_port: port(9090, 'Port of the gRPC service edges connect to.'),
+          rest_port: port(8080, 'Port of the REST API (0: any free port).'),
+          grpc_port: port(9090, 'Port of the gRPC service edges connect to (0: any free port).'),
         },
         'Listeners.',
       ),
@@ -149,7 +150,7 @@ export const HIVE_CONFIG_SCHEMA = {
         },
         'Telemetry storage.',
       ),
-      telemetry: strictObject({ prometheus_port: port(9091, 'Port of the Prometheus /metrics endpoint.') }, 'Metrics.'),
+      telemetry: strictObject({ prometheus_port: port(9091, 'Port of the Prometheus /metrics endpoint (0: any free port).') }, 'Metrics.'),
       logging,
     },
     'hive.toml',
@@ -226,7 +227,7 @@ export const EDGE_CONFIG_SCHEMA = {
           buffer_size: count(1, 16_777_216, 65536, 'Telemetry events held in memory while the hive is slow or away.'),
           batch_size: count(1, 1_048_576, 1024, 'Events per batch sent to the hive; at most buffer_size.'),
           flush_interval_ms: count(1, 600_000, 1000, 'Send a partial batch after this long (ms).'),
-          prometheus_port: port(9091, 'Port of the Prometheus /metrics endpoint.'),
+          prometheus_port: port(9092, 'Port of the Prometheus /metrics endpoint (0: any free port). Not 9091, the hive\'s, so both run on one machine.'),
         },
         'Telemetry sent to the hive.',
       ),

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { ErrorCodes } from '../errors/codes.js';
 import { GasHammerError } from '../errors/gashammer-error.js';
 import { jsonRpcCall } from '../chain/json-rpc-call.js';
+import { tiedLauncher as launcher } from '../util/tied-child.js';
 
 /** Nitro's dev chain id (0x64aba); the embedded devnet uses it too. */
 export const DEVNET_CHAIN_ID = 412_346;
@@ -91,18 +92,6 @@ export function freeLoopbackPort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
     });
   });
-}
-
-/**
- * On Linux, `setpriv --pdeathsig KILL` makes the kernel kill anvil when its parent dies, even
- * by SIGKILL, so no anvil outlives GasHammer. Elsewhere the exit hooks below must do.
- */
-function launcher(): { command: string; prefix: string[] } | undefined {
-  if (process.platform !== 'linux') return undefined;
-  for (const candidate of ['/usr/bin/setpriv', '/bin/setpriv']) {
-    if (existsSync(candidate)) return { command: candidate, prefix: ['--pdeathsig', 'KILL', '--'] };
-  }
-  return undefined;
 }
 
 const running = new Set<ChildProcess>();

@@ -45,6 +45,8 @@ export interface EdgeRunOptions {
   readonly target: EdgeTarget;
   readonly mnemonic?: string;
   readonly derivationBase?: string;
+  /** The edge's accounts when already derived (from mnemonic and derivation base otherwise). */
+  readonly accounts?: readonly GasHammerAccount[];
   /** Funds the edge's accounts (ETH and test tokens) from this key before the run. */
   readonly funderKey?: Hex;
   readonly fundingWei?: bigint;
@@ -118,7 +120,7 @@ export class EdgeRun {
     const client = createRpcClient({ url: target.rpcUrl, poolConnections: options.poolConnections ?? 64 });
     await client.expectChainId(target.chainId);
 
-    const accounts = deriveEdgeAccounts(edge, options.mnemonic ?? TEST_MNEMONIC, options.derivationBase ?? plan.accountDerivationBase);
+    const accounts = options.accounts ?? deriveEdgeAccounts(edge, options.mnemonic ?? TEST_MNEMONIC, options.derivationBase ?? plan.accountDerivationBase);
     if (options.funderKey) {
       const usesToken = plan.templateMix.some((t) => t.probability > 0 && t.name.startsWith('erc20'));
       const funded = await fundAccounts({

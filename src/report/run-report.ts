@@ -36,6 +36,8 @@ export interface EdgeCounts {
   /** Why the edge is stale or failed. */
   readonly reason?: string;
   readonly eventsReceived: number;
+  /** Events the edge recorded, as it reported at the end (absent if it never finished). */
+  readonly eventsRecorded?: number;
   /** Events the edge's ring buffer dropped before shipping (as the edge reported). */
   readonly eventsDropped: number;
   readonly txSubmitted: number;

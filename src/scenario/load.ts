@@ -52,14 +52,19 @@ export function loadScenarioText(text: string, file = '<scenario>'): LoadResult 
   return fromSource(parseScenarioText(file, new TextEncoder().encode(text)));
 }
 
+/** One GasHammerError carrying every diagnostic of a scenario that did not load. */
+export function scenarioError(file: string, diagnostics: readonly Diagnostic[]): GasHammerError {
+  const first = diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0];
+  const count = diagnostics.filter((d) => d.severity === 'error').length;
+  return new GasHammerError(first?.code ?? ErrorCodes.ScenarioSchema, `${file}: ${count} problem(s) in the scenario`, {
+    diagnostics: [...diagnostics],
+    hint: first?.code.hint,
+  });
+}
+
 /** Loads or throws one GasHammerError carrying every diagnostic. */
 export async function loadScenarioOrThrow(file: string): Promise<Extract<LoadResult, { ok: true }>> {
   const result = await loadScenarioFile(file);
   if (result.ok) return result;
-  const first = result.diagnostics.find((d) => d.severity === 'error') ?? result.diagnostics[0];
-  const count = result.diagnostics.filter((d) => d.severity === 'error').length;
-  throw new GasHammerError(first?.code ?? ErrorCodes.ScenarioSchema, `${file}: ${count} problem(s) in the scenario`, {
-    diagnostics: result.diagnostics,
-    hint: first?.code.hint,
-  });
+  throw scenarioError(file, result.diagnostics);
 }

@@ -21,7 +21,7 @@ beforeAll(async () => {
       'sequencer_rpc = "https://user:t0psecretpw@rpc.example.com/v2/abcdefghijklmnopqrstuvwx0123"',
     ].join('\n'),
   );
-  await writeFile(join(cwd, 'broken.toml'), '[server]\nrest_port = "eighty"\ngrpc_port = 0\n');
+  await writeFile(join(cwd, 'broken.toml'), '[server]\nrest_port = "eighty"\ngrpc_port = -1\n');
 });
 
 afterAll(async () => {
@@ -106,7 +106,7 @@ describe('gashammer config', () => {
     expect(exit).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain('GH-E002 broken.toml:2:1 server.rest_port: expected a whole number, got a string ("eighty")');
-    expect(stderr).toContain('GH-E002 broken.toml:3:1 server.grpc_port: must be >= 1, got 0');
+    expect(stderr).toContain('GH-E002 broken.toml:3:1 server.grpc_port: must be >= 0, got -1');
     expect(stderr).toContain('GH-E002 flag --bind server.bind_address:');
     expect(stderr).toContain('GH-E002 env GASHAMMER_LOG_FORMAT logging.format:');
   });

@@ -75,7 +75,7 @@ describe('defaults', () => {
       count: 100,
       derivation_base: "m/44'/60'/0'/0'/18248",
     });
-    expect(edge.config.telemetry).toEqual({ buffer_size: 65536, batch_size: 1024, flush_interval_ms: 1000, prometheus_port: 9091 });
+    expect(edge.config.telemetry).toEqual({ buffer_size: 65536, batch_size: 1024, flush_interval_ms: 1000, prometheus_port: 9092 });
   });
 
   it('sanitises the host name into a valid edge name', async () => {

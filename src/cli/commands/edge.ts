@@ -1,7 +1,8 @@
 // `gashammer edge`: the edge worker process. Loads edge.toml (with env and flag overrides),
-// and plays an edge's share of a scenario against a chain: standalone with `--scenario`
-// (events written as JSON lines), or, once the hive protocol exists, for a hive. SIGINT and
-// SIGTERM end it gracefully: stop generating, wait for pending transactions, flush, exit 0.
+// and either serves a hive (hive.address / --hive: takes runs over gRPC and ships telemetry) or
+// plays an edge's share of a scenario standalone with `--scenario` (events written as JSON
+// lines). SIGINT and SIGTERM end it gracefully: stop generating, wait for pending transactions,
+// flush telemetry, leave the hive, exit 0.
 
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -9,11 +10,16 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { addConfigFlags, EDGE_FLAGS, flagValues, loadEdgeConfig } from '../../config/load.js';
+import type { EdgeConfig } from '../../config/schema.js';
 import { startEmbeddedDevnet, type EmbeddedDevnet } from '../../devnet/embedded-devnet.js';
 import { EdgeRun, type EdgeTarget } from '../../edge/edge-run.js';
+import { HiveLink } from '../../edge/hive-link.js';
+import { HiveSession } from '../../edge/hive-session.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { GasHammerError } from '../../errors/gashammer-error.js';
-import { createLogger, withContext } from '../../logging/logger.js';
+import { createLogger, withContext, type Logger } from '../../logging/logger.js';
+import { createEdgeMetrics } from '../../metrics/edge-metrics.js';
+import { serveMetrics } from '../../metrics/serve.js';
 import { compileScenario } from '../../scenario/compile.js';
 import { loadScenarioOrThrow } from '../../scenario/load.js';
 import { MAX_EDGES } from '../../scenario/schema.js';
@@ -36,6 +42,50 @@ function onSignal(handler: (signal: NodeJS.Signals) => void): () => void {
   };
 }
 
+/**
+ * Serves the hive at hive.address until SIGINT/SIGTERM: registers, takes runs, and registers
+ * again if the hive forgets this edge (it was reaped) or restarts.
+ */
+async function serveHive(cfg: EdgeConfig, io: CliIO, logger: Logger): Promise<void> {
+  let session: HiveSession | undefined;
+  let stopping = false;
+  const metrics = createEdgeMetrics(undefined, { processMetrics: true });
+  // Metrics are a convenience: a taken port costs a warning, not the edge.
+  const endpoint = await serveMetrics(metrics.registry, '127.0.0.1', cfg.telemetry.prometheus_port).catch((error: Error) => {
+    logger.warn(`metrics endpoint not started on port ${cfg.telemetry.prometheus_port}: ${error.message}`);
+    return undefined;
+  });
+  if (endpoint) logger.info(`metrics on http://127.0.0.1:${endpoint.port}/metrics`);
+  const unhook = onSignal((signal) => {
+    stopping = true;
+    logger.info(`${signal}: finishing the current run and leaving the hive`);
+    void session?.shutdown();
+  });
+  try {
+    while (!stopping) {
+      const link = await HiveLink.register({ address: cfg.hive.address, name: cfg.edge.name, connectTimeoutMs: 30_000 });
+      const log = withContext(logger, { edge_id: link.edgeId });
+      log.info(`registered with the hive at ${cfg.hive.address} as ${link.edgeId}`);
+      session = new HiveSession({
+        link,
+        mnemonic: cfg.accounts.mnemonic,
+        derivationBase: cfg.accounts.derivation_base,
+        bufferCapacity: cfg.telemetry.buffer_size,
+        flushIntervalMs: cfg.telemetry.flush_interval_ms,
+        poolConnections: cfg.nitro.rpc.connection_pool_size,
+        metrics,
+        log: (level, message) => log[level](message),
+      });
+      const reason = await session.serve();
+      link.close();
+      if (!stopping) log.warn(`left the hive: ${reason}; registering again`);
+    }
+  } finally {
+    unhook();
+    await endpoint?.close();
+  }
+}
+
 export function registerEdgeCommand(program: Command, io: CliIO): void {
   const command = program
     .command('edge')
@@ -56,9 +106,8 @@ export function registerEdgeCommand(program: Command, io: CliIO): void {
 
     const scenarioFile = opts.scenario as string | undefined;
     if (!scenarioFile) {
-      throw new GasHammerError(ErrorCodes.NotAvailableYet, `an edge cannot serve a hive yet (hive.address ${cfg.hive.address}): the hive protocol is still being built`, {
-        hint: 'run an edge standalone with `gashammer edge --scenario <file>` meanwhile',
-      });
+      await serveHive(cfg, io, logger);
+      return;
     }
     const loadedScenario = await loadScenarioOrThrow(scenarioFile);
     const plan = compileScenario(loadedScenario.scenario);

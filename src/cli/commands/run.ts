@@ -1,30 +1,214 @@
-// `gashammer run <scenario>`: the main job. This version validates and compiles the scenario;
-// the engine that executes it (devnet, edges, hive) arrives with the next issues, and until
-// then the command says so plainly and exits with GH-E006.
+// `gashammer run <scenario>`: the main job on one machine. Starts the target (the embedded devnet
+// unless --target names a chain), an in-process hive on loopback, and one `gashammer edge` child
+// process per edge; runs the scenario through the hive; writes the Parquet telemetry and the
+// report; prints progress each second and the outcome; exits with the documented code.
+// Ctrl-C aborts cleanly: the edges stop and flush, the partial data and report are kept, and no
+// process is left behind.
 
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCodes } from '../../errors/codes.js';
 import { formatDiagnostic } from '../../errors/diagnostic.js';
+import { ExitCode } from '../../errors/exit-codes.js';
 import { GasHammerError } from '../../errors/gashammer-error.js';
+import { startEmbeddedDevnet, type EmbeddedDevnet } from '../../devnet/embedded-devnet.js';
+import { Hive, type ProvidedTarget } from '../../hive/hive.js';
+import { createRestApp } from '../../hive/rest/app.js';
+import { devnetTarget, prepareRemoteTarget } from '../../hive/targets.js';
+import { createLogger } from '../../logging/logger.js';
+import { renderReportMarkdown } from '../../report/render-markdown.js';
+import type { RunReport } from '../../report/run-report.js';
 import { compileScenario } from '../../scenario/compile.js';
 import { loadScenarioOrThrow } from '../../scenario/load.js';
-import type { CliIO } from '../io.js';
 import { MAX_EDGES } from '../../scenario/schema.js';
+import { ParquetSink } from '../../telemetry/parquet-sink.js';
+import { redactUrl } from '../../util/redact.js';
+import { funderFromEnvironment } from '../../workload/funding.js';
+import { ExitWith, type CliIO } from '../io.js';
+import { spawnEdges, type EdgeProcess } from '../run/edge-processes.js';
+import { ProgressLine } from '../run/progress.js';
 import { parseEdgeCount } from './plan.js';
+
+interface RunOptions {
+  readonly target?: string;
+  readonly edges?: number;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+/** How a finished run maps to the process exit code (docs/cli.md). */
+export function exitCodeOf(report: RunReport, interrupted: boolean): number {
+  if (report.outcome.state === 'aborted') return interrupted ? ExitCode.Interrupted : ExitCode.Internal;
+  switch (report.outcome.verdict) {
+    case 'pass':
+      return ExitCode.Ok;
+    case 'fail':
+      return ExitCode.GateFail;
+    case 'inconclusive':
+      return ExitCode.Inconclusive;
+  }
+}
+
+function parseTarget(value: string): string {
+  if (value === 'devnet') return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new GasHammerError(ErrorCodes.Usage, `--target must be "devnet" or an http(s) JSON-RPC URL, got "${redactUrl(value)}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new GasHammerError(ErrorCodes.Usage, `--target URL must be http:// or https://, got ${url.protocol}`);
+  return value;
+}
 
 export function registerRunCommand(program: Command, io: CliIO): void {
   program
     .command('run')
     .description('run a scenario against a target (embedded devnet by default) and judge it')
     .argument('<scenario>', 'scenario YAML file')
+    .option('--target <devnet|url>', 'where to send load: "devnet" (embedded, the default) or a JSON-RPC URL', parseTarget)
     .option('--edges <n>', `number of edges, 1-${MAX_EDGES} (overrides edges.count)`, parseEdgeCount)
-    .action(async (file: string, opts: { edges?: number }) => {
-      const loaded = await loadScenarioOrThrow(file);
-      for (const w of loaded.warnings) io.stderr(formatDiagnostic(w) + '\n');
-      const plan = compileScenario(loaded.scenario, opts.edges === undefined ? {} : { edges: opts.edges });
-      io.stdout(`scenario ${plan.scenario.name} is valid: ${plan.phases.length} phase(s), ${plan.totalDurationSecs}s, hash ${plan.scenarioHash.slice(0, 12)}\n`);
-      throw new GasHammerError(ErrorCodes.NotAvailableYet, 'gashammer run cannot execute scenarios yet: the edge and hive engines are still being built', {
-        details: 'The scenario above was parsed, validated and compiled; `gashammer plan` shows what the run would do.',
-      });
+    .option('--out <dir>', 'where telemetry and reports go (default gashammer-out)')
+    .option('--json', 'print the report as JSON on stdout (progress goes to stderr)')
+    .action(async (file: string, opts: RunOptions) => {
+      const code = await runScenario(file, opts, io);
+      if (code !== ExitCode.Ok) throw new ExitWith(code);
     });
+}
+
+async function runScenario(file: string, opts: RunOptions, io: CliIO): Promise<number> {
+  const loaded = await loadScenarioOrThrow(file);
+  for (const w of loaded.warnings) io.stderr(formatDiagnostic(w) + '\n');
+  const plan = compileScenario(loaded.scenario, opts.edges === undefined ? {} : { edges: opts.edges });
+  const say = opts.json ? io.stderr : io.stdout;
+  const outDir = resolve(io.cwd, opts.out ?? 'gashammer-out');
+  const logDir = join(outDir, 'logs');
+  await mkdir(logDir, { recursive: true }).catch((cause: unknown) => {
+    throw new GasHammerError(ErrorCodes.OutputWrite, `cannot create the output folder ${outDir}`, { cause });
+  });
+  const logger = createLogger({ level: 'warn', format: 'pretty' });
+  const source = await readFile(file, 'utf8');
+  say(`scenario ${plan.scenario.name}: ${plan.phases.length} phase(s), ${plan.totalDurationSecs}s, ${plan.edges.length} edge(s), hash ${plan.scenarioHash.slice(0, 12)}\n`);
+
+  // The target.
+  let devnet: EmbeddedDevnet | undefined;
+  let provide: () => Promise<ProvidedTarget>;
+  const targetFlag = opts.target ?? (plan.target.kind === 'remote' ? plan.target.sequencerRpc : 'devnet');
+  if (targetFlag === 'devnet') {
+    say('starting the embedded devnet\n');
+    devnet = await startEmbeddedDevnet();
+    const provided = devnetTarget(devnet);
+    provide = async () => provided;
+    say(`devnet: chain ${devnet.chainId}, rpc ${devnet.rpcUrl}, feed ${devnet.feedUrl}\n`);
+  } else {
+    const remote = plan.target.kind === 'remote' ? plan.target : undefined;
+    provide = await prepareRemoteTarget({
+      rpcUrl: targetFlag,
+      chainId: plan.target.chainId,
+      ...(remote?.feedRelay ? { feedUrl: remote.feedRelay } : {}),
+      funderKey: funderFromEnvironment(io.env),
+    });
+    say(`target: chain ${plan.target.chainId} at ${redactUrl(targetFlag)}\n`);
+  }
+
+  const hive = new Hive({
+    bind: '127.0.0.1',
+    grpcPort: 0,
+    dataDir: outDir,
+    provideTarget: () => provide(),
+    openStore: (runId) =>
+      new ParquetSink({ dataDir: outDir, runId, rotateBytes: 256 * 1024 * 1024, rotateIntervalMs: 3_600_000, metadata: { 'scenario.name': plan.scenario.name, 'scenario.hash': plan.scenarioHash } }),
+    log: (level, message) => logger[level](message),
+  });
+  let edges: EdgeProcess[] = [];
+  let server: Server | undefined;
+  let interrupted = false;
+  let runId: string | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      // A second Ctrl-C: stop waiting for a clean end.
+      for (const e of edges) e.signal('SIGKILL');
+      process.exit(ExitCode.Interrupted);
+    }
+    interrupted = true;
+    say(`\n${signal}: aborting the run (the edges drain and flush; Ctrl-C again to stop at once)\n`);
+    if (runId) hive.cancelRun(runId, `interrupted (${signal})`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await hive.start();
+    const app = createRestApp(hive, { onServerError: (error) => logger.error({ err: error }, 'REST request failed inside the hive') });
+    server = await new Promise<Server>((ok) => {
+      const s = app.listen(0, '127.0.0.1', () => ok(s));
+    });
+    say(`hive: gRPC ${hive.grpcAddress}, REST http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+    edges = spawnEdges({ count: plan.edges.length, hiveAddress: hive.grpcAddress, logDir, env: io.env, logLevel: 'info' });
+    const edgesGone = Promise.all(edges.map((e) => e.exited));
+    // An edge that dies before registering would otherwise leave us waiting out the timeout.
+    await Promise.race([
+      hive.waitForEdges(plan.edges.length, 60_000),
+      edgesGone.then(() => {
+        throw new GasHammerError(ErrorCodes.EdgeRegistration, `the edge processes exited before registering; see ${relative(io.cwd, logDir)}/`);
+      }),
+    ]);
+    if (interrupted) throw new ExitWith(ExitCode.Interrupted);
+    hive.putScenario(source);
+    const entry = await hive.launch({ scenario: plan.scenario.name, edges: plan.edges.length });
+    runId = entry.runId;
+    if (interrupted) hive.cancelRun(runId, 'interrupted');
+    say(`run ${runId} started\n`);
+
+    const progress = new ProgressLine(plan, Date.now());
+    const tty = io.isTTY && !opts.json;
+    const ticker = setInterval(() => {
+      const view = hive.getRun(entry.runId);
+      if (!view) return;
+      const line = progress.render(view, Date.now());
+      say(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+    }, 1_000);
+    let report: RunReport;
+    try {
+      report = await entry.done;
+    } finally {
+      clearInterval(ticker);
+      if (tty) say('\n');
+    }
+
+    const runDir = join(outDir, 'runs', report.runId);
+    const markdown = renderReportMarkdown(report);
+    await writeFile(join(runDir, 'report.md'), markdown);
+    if (opts.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
+    say(summary(report, relative(io.cwd, runDir) || '.'));
+    return exitCodeOf(report, interrupted);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    for (const e of edges) e.signal('SIGTERM');
+    await Promise.race([Promise.all(edges.map((e) => e.exited)), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    for (const e of edges) e.signal('SIGKILL');
+    await hive.stop();
+    await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+    await devnet?.stop();
+  }
+}
+
+function summary(report: RunReport, runDir: string): string {
+  const lines: string[] = [];
+  const o = report.outcome;
+  lines.push(o.state === 'done' ? `\nrun ${report.runId}: ${o.verdict.toUpperCase()}` : `\nrun ${report.runId}: ABORTED (${o.reason})`);
+  if (o.state === 'done') for (const r of o.reasons) lines.push(`  - ${r}`);
+  for (const p of report.phases) {
+    lines.push(
+      `  phase ${p.index + 1} ${p.name}: offered ${(p.offeredGasPerSec / 1e6).toFixed(2)} Mgas/s, achieved ${(p.achievedGasPerSec / 1e6).toFixed(2)} Mgas/s; ` +
+        `${p.txSubmitted} sent, ${p.txIncluded} included, ${p.txFailed} failed, ${p.txTimeout} timed out`,
+    );
+  }
+  lines.push(`  telemetry: ${report.telemetry.eventsReceived} events received, ${report.telemetry.eventsDropped} dropped, ${report.telemetry.files.length} Parquet file(s)`);
+  for (const n of report.notes) lines.push(`  note: ${n}`);
+  lines.push(`  report: ${runDir}/report.md and report.json`);
+  return lines.join('\n') + '\n';
 }

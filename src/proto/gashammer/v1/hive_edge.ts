@@ -64,10 +64,14 @@ export interface ControlMessage {
     | { $case: "startPhase"; value: PhaseStart }
     | { $case: "stop"; value: StopRun }
     | { $case: "abort"; value: AbortRun }
+    | { $case: "funded"; value: AccountsFunded }
     | undefined;
 }
 
-/** Take part in a run: compile this scenario for `edge_count` edges and play edge `edge_index`. */
+/**
+ * Take part in a run: compile this scenario for `edge_count` edges and play edge `edge_index`.
+ * The edge answers with its accounts, then (once funded) with ready.
+ */
 export interface RunAssignment {
   runId: RunId | undefined;
   edgeIndex: number;
@@ -78,6 +82,11 @@ export interface RunAssignment {
   target: Target | undefined;
   phases: PhaseConfig[];
   drainTimeoutMs: number;
+}
+
+/** Every edge's accounts hold their funds: finish preparing (nonces, calibration) and say ready. */
+export interface AccountsFunded {
+  runId: RunId | undefined;
 }
 
 /**
@@ -109,7 +118,14 @@ export interface EdgeReport {
     | { $case: "phaseDone"; value: PhaseDone }
     | { $case: "finished"; value: RunFinished }
     | { $case: "failed"; value: RunFailed }
+    | { $case: "accounts"; value: RunAccounts }
     | undefined;
+}
+
+/** The load accounts this edge derived for the run, for the hive to fund from its one funder. */
+export interface RunAccounts {
+  runId: RunId | undefined;
+  addresses: string[];
 }
 
 export interface EdgeHello {
@@ -415,6 +431,9 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "abort":
         AbortRun.encode(message.command.value, writer.uint32(34).fork()).join();
         break;
+      case "funded":
+        AccountsFunded.encode(message.command.value, writer.uint32(42).fork()).join();
+        break;
     }
     return writer;
   },
@@ -462,6 +481,14 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             }
 
             message.command = { $case: "abort", value: AbortRun.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.command = { $case: "funded", value: AccountsFunded.decode(reader, reader.uint32()) };
             continue;
           }
         }
@@ -594,6 +621,52 @@ export const RunAssignment: MessageFns<RunAssignment> = {
             }
 
             message.drainTimeoutMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAccountsFunded(): AccountsFunded {
+  return { runId: undefined };
+}
+
+export const AccountsFunded: MessageFns<AccountsFunded> = {
+  encode(message: AccountsFunded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== undefined) {
+      RunId.encode(message.runId, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccountsFunded {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccountsFunded();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runId = RunId.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -805,6 +878,9 @@ export const EdgeReport: MessageFns<EdgeReport> = {
       case "failed":
         RunFailed.encode(message.report.value, writer.uint32(42).fork()).join();
         break;
+      case "accounts":
+        RunAccounts.encode(message.report.value, writer.uint32(50).fork()).join();
+        break;
     }
     return writer;
   },
@@ -860,6 +936,71 @@ export const EdgeReport: MessageFns<EdgeReport> = {
             }
 
             message.report = { $case: "failed", value: RunFailed.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.report = { $case: "accounts", value: RunAccounts.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRunAccounts(): RunAccounts {
+  return { runId: undefined, addresses: [] };
+}
+
+export const RunAccounts: MessageFns<RunAccounts> = {
+  encode(message: RunAccounts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== undefined) {
+      RunId.encode(message.runId, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.addresses) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunAccounts {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunAccounts();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runId = RunId.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.addresses.push(reader.string());
             continue;
           }
         }

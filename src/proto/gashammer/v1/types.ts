@@ -62,14 +62,7 @@ export interface Target {
   wsUrl: string;
   feedUrl: string;
   chainId: bigint;
-  contracts:
-    | TestContracts
-    | undefined;
-  /**
-   * Only for the embedded devnet, whose faucet key is anvil's public test key; on other
-   * targets the edge takes its funder key from its own configuration, never over the wire.
-   */
-  devnetFaucetKey: string;
+  contracts: TestContracts | undefined;
 }
 
 /** A phase as the hive announces it; the edge's own compiled plan must agree. */
@@ -394,7 +387,7 @@ export const TestContracts: MessageFns<TestContracts> = {
 };
 
 function createBaseTarget(): Target {
-  return { rpcUrl: "", wsUrl: "", feedUrl: "", chainId: 0n, contracts: undefined, devnetFaucetKey: "" };
+  return { rpcUrl: "", wsUrl: "", feedUrl: "", chainId: 0n, contracts: undefined };
 }
 
 export const Target: MessageFns<Target> = {
@@ -416,9 +409,6 @@ export const Target: MessageFns<Target> = {
     }
     if (message.contracts !== undefined) {
       TestContracts.encode(message.contracts, writer.uint32(42).fork()).join();
-    }
-    if (message.devnetFaucetKey !== "") {
-      writer.uint32(50).string(message.devnetFaucetKey);
     }
     return writer;
   },
@@ -474,14 +464,6 @@ export const Target: MessageFns<Target> = {
             }
 
             message.contracts = TestContracts.decode(reader, reader.uint32());
-            continue;
-          }
-          case 6: {
-            if (tag !== 50) {
-              break;
-            }
-
-            message.devnetFaucetKey = reader.string();
             continue;
           }
         }

@@ -1,0 +1,355 @@
+// The hive: the control plane in one object. It owns the edge registry and its reaper, the gRPC
+// endpoint edges talk to, the stored scenarios, and the runs (one orchestrator each), and it is
+// the HiveApi the REST layer and `gashammer run` drive. Targets and telemetry stores come from
+// factories, so the same hive runs against the embedded devnet or a staging chain, and writes
+// Parquet (or, in tests, anything that stores events).
+
+import { randomUUID } from 'node:crypto';
+import type { Address } from 'viem';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCodes } from '../errors/codes.js';
+import { GasHammerError } from '../errors/gashammer-error.js';
+import { createHiveMetrics, type HiveMetrics } from '../metrics/hive-metrics.js';
+import { TelemetryMetricsObserver } from '../metrics/telemetry-observer.js';
+import type { EdgeReport, RegisterEdgeRequest, RegisterEdgeResponse } from '../proto/gashammer/v1/hive_edge.js';
+import type { TelemetryAck, TelemetryBatch } from '../proto/gashammer/v1/telemetry.js';
+import type { Target } from '../proto/gashammer/v1/types.js';
+import type { RunReport } from '../report/run-report.js';
+import { compileScenario, type RunPlan } from '../scenario/compile.js';
+import { loadScenarioText, scenarioError } from '../scenario/load.js';
+import { buildInfo, type BuildInfo } from '../util/build-info.js';
+import type { HealthView, HiveApi, RunView, StartRunRequest, StoredScenario } from './api.js';
+import { EdgeRegistry, type EdgeRecord } from './edge-registry.js';
+import { PROTOCOL_REVISION, RegistrationRefused, startHiveGrpcServer, type ControlChannel, type HiveEdgeHandlers, type HiveGrpcServer } from './grpc-server.js';
+import { RunOrchestrator, type TelemetryStore } from './orchestrator.js';
+import { isActive } from './run-state.js';
+
+/** A target made ready for one run; released when the run ends. */
+export interface ProvidedTarget {
+  readonly kind: 'devnet' | 'remote';
+  readonly target: Target;
+  /** Funds the run's load accounts (and test tokens when the workload uses them). */
+  fund(addresses: readonly Address[], usesToken: boolean): Promise<void>;
+  release(): Promise<void>;
+}
+
+export interface HiveOptions {
+  readonly bind: string;
+  /** 0: any free port. */
+  readonly grpcPort: number;
+  readonly dataDir: string;
+  readonly provideTarget: (plan: RunPlan, runId: string) => Promise<ProvidedTarget>;
+  readonly openStore: (runId: string, plan: RunPlan) => TelemetryStore;
+  readonly heartbeatIntervalMs?: number;
+  readonly heartbeatTimeoutMs?: number;
+  /** A stale edge leaves GET /edges this long after it went stale. */
+  readonly staleDropAfterMs?: number;
+  readonly preflightTimeoutMs?: number;
+  readonly barrierTimeoutMs?: number;
+  readonly drainTimeoutMs?: number;
+  readonly telemetryBatchSize?: number;
+  readonly telemetryWindow?: number;
+  readonly metrics?: HiveMetrics;
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+interface RunEntry {
+  readonly orchestrator: RunOrchestrator;
+  readonly done: Promise<RunReport>;
+}
+
+export class Hive implements HiveApi, HiveEdgeHandlers {
+  readonly buildInfo: BuildInfo = buildInfo();
+  readonly registry: EdgeRegistry;
+  readonly hiveMetrics: HiveMetrics;
+  private readonly channels = new Map<string, ControlChannel>();
+  private readonly scenarios = new Map<string, StoredScenario>();
+  private readonly runs = new Map<string, RunEntry>();
+  /** Which run each busy edge serves. */
+  private readonly edgeRuns = new Map<string, RunOrchestrator>();
+  private readonly edgeWaiters = new Set<() => void>();
+  private grpc: HiveGrpcServer | undefined;
+  private stopReaper: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly startedAt = Date.now();
+  private readonly log: NonNullable<HiveOptions['log']>;
+
+  constructor(private readonly options: HiveOptions) {
+    this.log = options.log ?? (() => {});
+    const interval = options.heartbeatIntervalMs ?? 1_000;
+    this.registry = new EdgeRegistry({ heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? interval * 10, dropAfterMs: options.staleDropAfterMs ?? 60_000 });
+    this.hiveMetrics = options.metrics ?? createHiveMetrics(undefined, { processMetrics: true });
+    this.registry.on((edge, event) => {
+      this.hiveMetrics.edgesActive.set(this.registry.activeCount);
+      if (event === 'stale') {
+        this.edgeRuns.get(edge.id)?.onEdgeLost(edge.id, edge.staleReason ?? 'stale');
+        this.edgeRuns.delete(edge.id);
+      } else if (event === 'dropped') {
+        this.channels.get(edge.id)?.close();
+        this.channels.delete(edge.id);
+      }
+    });
+  }
+
+  get metrics() {
+    return this.hiveMetrics.registry;
+  }
+
+  /** host:port edges connect to; throws before start(). */
+  get grpcAddress(): string {
+    if (!this.grpc) throw new Error('the hive is not started');
+    return this.grpc.address;
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.grpc = await startHiveGrpcServer(this, this.options.bind, this.options.grpcPort);
+    } catch (error) {
+      throw new GasHammerError(ErrorCodes.HiveBind, `the hive cannot listen for edges on ${this.options.bind}:${this.options.grpcPort}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.stopReaper = this.registry.startReaper(Math.max(100, Math.floor((this.options.heartbeatIntervalMs ?? 1_000) / 2)));
+    this.log('info', `hive listening for edges on ${this.grpc.address}`);
+  }
+
+  /** Cancels active runs, waits for them to end (with their reports), and stops serving. */
+  stop(reason = 'the hive is shutting down'): Promise<void> {
+    this.stopping ??= this.stopOnce(reason);
+    return this.stopping;
+  }
+
+  private async stopOnce(reason: string): Promise<void> {
+    for (const entry of this.runs.values()) entry.orchestrator.cancel(reason);
+    await Promise.allSettled([...this.runs.values()].map((r) => r.done));
+    this.stopReaper?.();
+    for (const channel of this.channels.values()) channel.close();
+    this.channels.clear();
+    await this.grpc?.stop();
+  }
+
+  // ---- HiveEdgeHandlers (gRPC) ----
+
+  register(request: RegisterEdgeRequest): RegisterEdgeResponse {
+    const caps = request.capabilities;
+    if (!caps || caps.protocol !== PROTOCOL_REVISION) {
+      throw new RegistrationRefused(`protocol revision ${caps?.protocol ?? 'unknown'} is not this hive's ${PROTOCOL_REVISION}: run the same GasHammer version on hive and edges`);
+    }
+    const name = request.name.trim() || 'edge';
+    const edge = this.registry.register(name, { version: caps.version, build: caps.build, nodeVersion: caps.nodeVersion, cpus: caps.cpus, nativeSigner: caps.nativeSigner });
+    this.log('info', `edge ${name} registered as ${edge.id}`);
+    return {
+      edgeId: { value: edge.id },
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 1_000,
+      telemetryBatchSize: this.options.telemetryBatchSize ?? 1_000,
+      telemetryWindow: this.options.telemetryWindow ?? 8,
+    };
+  }
+
+  heartbeat(edgeId: string): boolean {
+    return this.registry.heartbeat(edgeId);
+  }
+
+  controlOpened(edgeId: string, channel: ControlChannel): boolean {
+    const edge = this.registry.get(edgeId);
+    if (!edge || edge.status === 'stale') return false;
+    this.channels.set(edgeId, channel);
+    for (const w of [...this.edgeWaiters]) w();
+    return true;
+  }
+
+  /** Idle edges with an open control stream: the ones a run can take. */
+  availableEdges(): EdgeRecord[] {
+    return this.registry.idle().filter((e) => this.channels.has(e.id));
+  }
+
+  /** Resolves once `count` edges are available; rejects after `timeoutMs`. */
+  waitForEdges(count: number, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.availableEdges().length < count) return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new GasHammerError(ErrorCodes.NotEnoughEdges, `${this.availableEdges().length} of ${count} edge(s) connected within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.edgeWaiters.delete(check);
+      };
+      this.edgeWaiters.add(check);
+      check();
+    });
+  }
+
+  report(edgeId: string, report: EdgeReport): void {
+    const run = this.edgeRuns.get(edgeId);
+    if (!run) return;
+    run.onReport(edgeId, report);
+    const r = report.report;
+    if (r?.$case === 'finished' || r?.$case === 'failed') {
+      this.edgeRuns.delete(edgeId);
+      this.registry.setStatus(edgeId, 'idle');
+    }
+  }
+
+  controlClosed(edgeId: string, reason: string): void {
+    this.channels.delete(edgeId);
+    this.registry.markStale(edgeId, reason);
+  }
+
+  telemetry(batch: TelemetryBatch): Promise<TelemetryAck> {
+    const entry = this.runs.get(batch.runId);
+    this.hiveMetrics.batchesReceived.inc();
+    if (!entry) {
+      this.log('warn', `telemetry for unknown run ${batch.runId} from edge ${batch.edgeId} (${batch.events.length} events) refused`);
+      return Promise.reject(new Error(`unknown run ${batch.runId}`));
+    }
+    try {
+      const ack = entry.orchestrator.onTelemetry(batch);
+      this.hiveMetrics.eventsReceived.inc(batch.events.length);
+      return Promise.resolve(ack);
+    } catch (error) {
+      this.log('error', `run ${batch.runId}: ${error instanceof Error ? error.message : String(error)}`);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  // ---- HiveApi ----
+
+  health(): HealthView {
+    const edges = this.registry.list();
+    return {
+      status: 'ok',
+      uptimeSecs: Math.round((Date.now() - this.startedAt) / 1000),
+      edges: { active: edges.filter((e) => e.status !== 'stale').length, stale: edges.filter((e) => e.status === 'stale').length },
+      runs: { active: [...this.runs.values()].filter((r) => isActive(r.orchestrator.machine.state.name)).length },
+    };
+  }
+
+  listScenarios(): StoredScenario[] {
+    return [...this.scenarios.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  getScenario(name: string): StoredScenario | undefined {
+    return this.scenarios.get(name);
+  }
+
+  putScenario(source: string): StoredScenario {
+    const loaded = loadScenarioText(source, '<uploaded scenario>');
+    if (!loaded.ok) throw scenarioError('<uploaded scenario>', loaded.diagnostics);
+    const plan = compileScenario(loaded.scenario);
+    const stored: StoredScenario = {
+      name: plan.scenario.name,
+      source,
+      hash: plan.scenarioHash,
+      description: plan.scenario.description || undefined,
+      phases: plan.phases.length,
+      totalDurationSecs: plan.totalDurationSecs,
+      uploadedAt: new Date().toISOString(),
+    };
+    this.scenarios.set(stored.name, stored);
+    return stored;
+  }
+
+  async startRun(request: StartRunRequest): Promise<RunView> {
+    const entry = await this.launch(request);
+    return entry.orchestrator.view();
+  }
+
+  /** Starts a run and returns a promise of its report (for `gashammer run`). */
+  async launch(request: StartRunRequest): Promise<RunEntry & { readonly runId: string }> {
+    const scenario = this.scenarios.get(request.scenario);
+    if (!scenario) throw new GasHammerError(ErrorCodes.ApiNotFound, `no scenario named "${request.scenario}" is stored`, { hint: 'upload it with POST /scenarios first' });
+    const loaded = loadScenarioText(scenario.source, '<stored scenario>');
+    if (!loaded.ok) throw scenarioError(`<stored scenario ${request.scenario}>`, loaded.diagnostics);
+    const plan = compileScenario(loaded.scenario, request.edges === undefined ? {} : { edges: request.edges });
+    const idle = this.availableEdges();
+    if (idle.length < plan.edges.length) {
+      throw new GasHammerError(ErrorCodes.NotEnoughEdges, `the run needs ${plan.edges.length} edge(s) but ${idle.length} idle edge(s) are connected`);
+    }
+    const runId = randomUUID();
+    const observer = new TelemetryMetricsObserver(this.hiveMetrics);
+    const provided = await this.options.provideTarget(plan, runId);
+    // By name, so `gashammer run`'s edge-0 plays edge index 0 of the plan.
+    const chosen = idle.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true })).slice(0, plan.edges.length);
+    const orchestrator = new RunOrchestrator({
+      runId,
+      plan,
+      scenarioSource: scenario.source,
+      target: provided.target,
+      targetKind: provided.kind,
+      fund: (addresses) => provided.fund(addresses, plan.templateMix.some((t) => t.probability > 0 && t.name.startsWith('erc20'))),
+      edges: chosen.map((e) => ({ edgeId: e.id, name: e.name, channel: this.channels.get(e.id)! })),
+      store: this.options.openStore(runId, plan),
+      preflightTimeoutMs: this.options.preflightTimeoutMs ?? 180_000,
+      barrierTimeoutMs: this.options.barrierTimeoutMs ?? 30_000,
+      drainTimeoutMs: this.options.drainTimeoutMs ?? 30_000,
+      onEvents: (events, newlyDropped) => {
+        observer.observe(events);
+        if (newlyDropped > 0) this.hiveMetrics.eventsDropped.inc(newlyDropped);
+      },
+      onEdgeStale: (edgeId, reason) => this.registry.markStale(edgeId, reason),
+      log: this.log,
+    });
+    for (const e of chosen) {
+      this.registry.setStatus(e.id, 'running', runId);
+      this.edgeRuns.set(e.id, orchestrator);
+    }
+    this.hiveMetrics.runsActive.inc();
+    this.log('info', `run ${runId}: scenario ${plan.scenario.name} on ${chosen.length} edge(s)`);
+    const done = orchestrator.run().then(async (report) => {
+      this.hiveMetrics.runsActive.dec();
+      const s = orchestrator.machine.state;
+      this.log('info', `run ${runId} ended: ${s.name === 'done' ? `done (${s.verdict})` : s.name === 'aborted' ? `aborted (${s.reason})` : s.name}`);
+      for (const e of chosen) {
+        if (this.edgeRuns.get(e.id) === orchestrator) this.edgeRuns.delete(e.id);
+        if (this.registry.get(e.id)?.runId === runId) this.registry.setStatus(e.id, 'idle');
+      }
+      await provided.release().catch((error: unknown) => this.log('warn', `run ${runId}: releasing the target failed: ${String(error)}`));
+      await this.saveReport(report);
+      return report;
+    });
+    const entry = { orchestrator, done, runId };
+    this.runs.set(runId, entry);
+    return entry;
+  }
+
+  listRuns(): RunView[] {
+    return [...this.runs.values()].map((r) => r.orchestrator.view()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  getRun(id: string): RunView | undefined {
+    return this.runs.get(id)?.orchestrator.view();
+  }
+
+  cancelRun(id: string, reason: string): RunView | undefined {
+    const entry = this.runs.get(id);
+    if (!entry) return undefined;
+    entry.orchestrator.cancel(reason);
+    return entry.orchestrator.view();
+  }
+
+  getReport(id: string): RunReport | undefined {
+    return this.runs.get(id)?.orchestrator.getReport();
+  }
+
+  listEdges(): EdgeRecord[] {
+    return this.registry.list();
+  }
+
+  getEdge(id: string): EdgeRecord | undefined {
+    return this.registry.get(id);
+  }
+
+  private async saveReport(report: RunReport): Promise<void> {
+    const dir = join(this.options.dataDir, 'runs', report.runId);
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    } catch (error) {
+      this.log('error', `run ${report.runId}: writing report.json failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
