@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/run-report.js';
+import { startEmbeddedDevnet } from '../../src/devnet/embedded-devnet.js';
 import { readTelemetryRun } from '../../src/telemetry/parquet-reader.js';
 
 const BIN = join(resolve(import.meta.dirname, '../..'), 'bin', 'gashammer.js');
@@ -138,5 +139,34 @@ describe('gashammer run on the embedded devnet', () => {
     expect(hiveAddress).toBeDefined();
     expect(processesWith(`--hive ${hiveAddress}`)).toEqual([]);
     expect(processesWith(`--port ${devnetPort}`)).toEqual([]);
+  }, 120_000);
+
+  it('runs against a chain given by URL: deploys the test contracts and funds the edges with GASHAMMER_FUNDER_KEY', async () => {
+    // A devnet started here stands in for a staging chain: run sees only its URL.
+    const chain = await startEmbeddedDevnet();
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'gashammer-run-url-'));
+      await writeFile(join(dir, 'scenario.yaml'), scenario(2));
+      const child = spawn(process.execPath, [BIN, 'run', 'scenario.yaml', '--out', 'out', '--target', chain.rpcUrl, '--json'], {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, GASHAMMER_FUNDER_KEY: chain.faucet.privateKey },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((ok) => child.once('exit', ok));
+      expect(code, stderr).toBe(0);
+      // --json: the report alone on stdout, progress on stderr.
+      const report = JSON.parse(stdout) as RunReport;
+      expect(report.target).toMatchObject({ kind: 'remote', chainId: 412346 });
+      expect(report.outcome).toEqual({ state: 'done', verdict: 'pass', reasons: [] });
+      expect(report.phases.every((p) => p.txIncluded === p.txSubmitted && p.txSubmitted > 0)).toBe(true);
+      expect(stderr).toContain('target: chain 412346');
+      expect(stderr).not.toContain(chain.faucet.privateKey.slice(2, 20));
+    } finally {
+      await chain.stop();
+    }
   }, 120_000);
 });
