@@ -228,12 +228,3 @@ describe('gashammer plan', () => {
   });
 });
 
-describe('gashammer run', () => {
-  it('validates and compiles, then says plainly that execution is not available yet', async () => {
-    const r = await gashammer('run', 'scenarios/quick-smoke-test.yaml');
-    expect(r.stdout).toMatch(/^scenario quick-smoke-test is valid: 1 phase\(s\), 120s/);
-    expect(r.stderr).toContain('GH-E006');
-    expect(r.code).toBe(1);
-    expect(r.stderr).not.toMatch(STACK_FRAME);
-  });
-});
