@@ -1,11 +1,13 @@
 // Generates the documentation files that are derived from code, so they cannot drift:
-// docs/errors.md (the error-code registry) and docs/scenario.schema.json (the SDL schema).
+// docs/errors.md (the error-code registry), docs/scenario.schema.json (the SDL schema) and the
+// column table of docs/telemetry.md (between its columns:begin and columns:end markers).
 // `--check` exits 1 when a committed file differs from what the code would generate.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allErrorCodes, SUBSYSTEM_RANGES } from '../src/errors/codes.js';
 import { SCENARIO_SCHEMA } from '../src/scenario/schema.js';
+import { telemetryColumnsMarkdown } from '../src/telemetry/parquet-schema.js';
 import { packageRoot } from '../src/util/build-info.js';
 
 const EXIT_WORDS: Record<number, string> = { 0: '0 ok', 1: '1 internal error', 2: '2 invalid input', 3: '3 unreachable', 98: '98 inconclusive', 99: '99 gate failed', 130: '130 interrupted' };
@@ -39,12 +41,22 @@ export function schemaJson(): string {
   return JSON.stringify(SCENARIO_SCHEMA, null, 2) + '\n';
 }
 
+/** docs/telemetry.md with its generated column table replaced; the prose around it is hand-written. */
+export function telemetryDoc(current: string): string {
+  const begin = current.indexOf('<!-- columns:begin');
+  const end = current.indexOf('<!-- columns:end -->');
+  if (begin < 0 || end < begin) throw new Error('docs/telemetry.md has lost its columns:begin/columns:end markers');
+  const beginLine = current.indexOf('\n', begin) + 1;
+  return current.slice(0, beginLine) + '\n' + telemetryColumnsMarkdown().trimEnd() + '\n\n' + current.slice(end);
+}
+
 function main(): void {
   const check = process.argv.includes('--check');
   const root = packageRoot();
   const outputs: Array<[string, string]> = [
     [join(root, 'docs', 'errors.md'), errorsMarkdown()],
     [join(root, 'docs', 'scenario.schema.json'), schemaJson()],
+    [join(root, 'docs', 'telemetry.md'), telemetryDoc(readFileSync(join(root, 'docs', 'telemetry.md'), 'utf8'))],
   ];
   let stale = 0;
   for (const [file, content] of outputs) {

@@ -8,7 +8,7 @@
 // are INT64; gas amounts and block numbers are the EVM's uint64, stored as INT64 marked
 // UINT_64 so the whole unsigned range fits; wei amounts and gas prices are uint256 on chain,
 // so they are decimal strings. JS numbers that are integers (nonces, counts) are INT64 too,
-// converted through BigInt, never through float.
+// refused unless they are safe integers, so every one is stored exactly.
 
 import type { SchemaElement } from 'hyparquet';
 import type { Hex } from 'viem';
