@@ -2,7 +2,7 @@
 // on a free loopback port with Nitro-like settings, waits until it answers, and stops it
 // without leaving a process behind — also when GasHammer itself is killed.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { ErrorCodes } from '../errors/codes.js';
 import { GasHammerError } from '../errors/gashammer-error.js';
 import { jsonRpcCall } from '../chain/json-rpc-call.js';
-import { tiedLauncher as launcher } from '../util/tied-child.js';
+import { killOnExit, tiedLauncher as launcher } from '../util/tied-child.js';
 
 /** Nitro's dev chain id (0x64aba); the embedded devnet uses it too. */
 export const DEVNET_CHAIN_ID = 412_346;
@@ -94,18 +94,6 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
-const running = new Set<ChildProcess>();
-let hooksInstalled = false;
-
-/** Kill every anvil still running when this process exits normally or is interrupted. */
-function installExitHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-  });
-}
-
 async function rpcAnswers(url: string, chainId: number): Promise<boolean> {
   try {
     return Number(await jsonRpcCall<string>(url, 'eth_chainId', [], 1_000)) === chainId;
@@ -136,17 +124,13 @@ async function launchOnce(port: number, o: Required<AnvilOptions>): Promise<Anvi
   const child = wrap
     ? spawn(wrap.command, [...wrap.prefix, binary, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
     : spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  installExitHooks();
-  running.add(child);
+  killOnExit(child);
 
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-8_192);
   });
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => {
-    running.delete(child);
-    done(code);
-  }));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   let hasExited = false;
   void exited.then(() => (hasExited = true));
 

@@ -1,11 +1,11 @@
 // The edge child processes of `gashammer run`: one `gashammer edge --hive` per edge, tied to this
 // process so none outlives it, with their output kept in a log file per edge.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../util/build-info.js';
-import { tiedLauncher } from '../../util/tied-child.js';
+import { killOnExit, tiedLauncher } from '../../util/tied-child.js';
 
 export interface EdgeProcess {
   readonly name: string;
@@ -25,19 +25,7 @@ export interface SpawnEdgesOptions {
   readonly logLevel: string;
 }
 
-const live = new Set<ChildProcess>();
-let hooked = false;
-
-function killOnExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
-
 export function spawnEdges(options: SpawnEdgesOptions): EdgeProcess[] {
-  killOnExit();
   const bin = join(packageRoot(), 'bin', 'gashammer.js');
   const tie = tiedLauncher();
   return Array.from({ length: options.count }, (_, i) => {
@@ -49,14 +37,13 @@ export function spawnEdges(options: SpawnEdgesOptions): EdgeProcess[] {
       // Any free metrics port: N edges on one machine cannot share the default.
       env: { ...options.env, GASHAMMER_LOG_FORMAT: 'json', GASHAMMER_TELEMETRY_PROMETHEUS_PORT: '0' } as NodeJS.ProcessEnv,
     });
-    live.add(child);
+    killOnExit(child);
     const logFile = join(options.logDir, `${name}.log`);
     const log = createWriteStream(logFile);
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     const exited = new Promise<number | string>((resolve) => {
       child.once('exit', (code, signal) => {
-        live.delete(child);
         // Let the pipes deliver what the edge wrote last before the log closes.
         setImmediate(() => log.end());
         resolve(code ?? signal ?? 'unknown');
