@@ -6,6 +6,7 @@
 import { Server, ServerCredentials, status, type ServerDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { HiveEdgeService, type ControlMessage, type EdgeReport, type HiveEdgeServer, type RegisterEdgeRequest, type RegisterEdgeResponse } from '../proto/gashammer/v1/hive_edge.js';
 import type { TelemetryAck, TelemetryBatch } from '../proto/gashammer/v1/telemetry.js';
+import type { EdgeStatus } from '../proto/gashammer/v1/types.js';
 
 /** The revision of proto/gashammer/v1 this build speaks; bump when a message changes meaning. */
 export const PROTOCOL_REVISION = 1;
@@ -20,7 +21,8 @@ export interface ControlChannel {
 export interface HiveEdgeHandlers {
   /** Throws a RegistrationRefused to refuse. */
   register(request: RegisterEdgeRequest): RegisterEdgeResponse;
-  heartbeat(edgeId: string): boolean;
+  /** Records a heartbeat and the status the edge reports; false if the edge must register again. */
+  heartbeat(edgeId: string, status: EdgeStatus): boolean;
   /** An edge opened its control stream; returns false if the edge is unknown. */
   controlOpened(edgeId: string, channel: ControlChannel): boolean;
   report(edgeId: string, report: EdgeReport): void;
@@ -55,7 +57,7 @@ function implementation(handlers: HiveEdgeHandlers): HiveEdgeServer {
       }
     },
     heartbeat(call, callback) {
-      callback(null, { known: handlers.heartbeat(call.request.edgeId?.value ?? '') });
+      callback(null, { known: handlers.heartbeat(call.request.edgeId?.value ?? '', call.request.status) });
     },
     controlStream(call: ServerDuplexStream<EdgeReport, ControlMessage>) {
       let edgeId: string | undefined;

@@ -14,7 +14,7 @@ import { createHiveMetrics, type HiveMetrics } from '../metrics/hive-metrics.js'
 import { TelemetryMetricsObserver } from '../metrics/telemetry-observer.js';
 import type { EdgeReport, RegisterEdgeRequest, RegisterEdgeResponse } from '../proto/gashammer/v1/hive_edge.js';
 import type { TelemetryAck, TelemetryBatch } from '../proto/gashammer/v1/telemetry.js';
-import type { Target } from '../proto/gashammer/v1/types.js';
+import { EdgeStatus, type Target } from '../proto/gashammer/v1/types.js';
 import type { RunReport } from '../report/run-report.js';
 import { compileScenario, type RunPlan } from '../scenario/compile.js';
 import { loadScenarioText, scenarioError } from '../scenario/load.js';
@@ -145,8 +145,12 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
     };
   }
 
-  heartbeat(edgeId: string): boolean {
-    return this.registry.heartbeat(edgeId);
+  heartbeat(edgeId: string, status: EdgeStatus): boolean {
+    if (!this.registry.heartbeat(edgeId)) return false;
+    // The run decides idle and running; an edge draining its last transactions says so itself.
+    const edge = this.registry.get(edgeId);
+    if (status === EdgeStatus.EDGE_STATUS_DRAINING && edge?.status === 'running') this.registry.setStatus(edgeId, 'draining');
+    return true;
   }
 
   controlOpened(edgeId: string, channel: ControlChannel): boolean {
