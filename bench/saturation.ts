@@ -4,9 +4,22 @@
 // edge gets included when asked for 25% more than that. PASS when the edge reaches at least
 // 90% of the bare sender's included tx/s (issue 4's bar).
 //
-//   npm run bench:saturation [-- --txs 20000 --secs 10]
+//   npm run bench:saturation [-- --txs 20000 --secs 10] [--shared]
+//
+// The chain and the load generators get a core each (taskset: the devnet, anvil and its feed
+// relay, on CPU 0 in a process of its own; the bare sender and the edge on CPU 1), as they would
+// have on separate machines: the question is whether the edge limits what the chain includes,
+// and on shared cores every cycle the edge spends is taken from the chain it measures. --shared
+// (or a machine without taskset or a second core) lets them share the cores, and says so.
 
-import { startEmbeddedDevnet } from '../src/devnet/embedded-devnet.js';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DEVNET_FAUCET_ADDRESS, DEVNET_FAUCET_KEY } from '../src/devnet/anvil.js';
+import type { TestContracts } from '../src/devnet/contracts.js';
+import { startEmbeddedDevnet, type EmbeddedDevnet } from '../src/devnet/embedded-devnet.js';
+import { packageRoot } from '../src/util/build-info.js';
 import { createRpcClient } from '../src/chain/rpc-client.js';
 import { DEVNET_FEE_POLICY } from '../src/edge/fees.js';
 import { signEip1559 } from '../src/edge/signer.js';
@@ -26,7 +39,34 @@ const SENDERS = 200;
 const BATCH = 100;
 const CONCURRENCY = 4;
 
-const devnet = await startEmbeddedDevnet();
+/** The chain: a `gashammer devnet` process of its own on CPU 0, or with --shared in this process. */
+async function startChain(): Promise<{ devnet: Pick<EmbeddedDevnet, 'rpcUrl' | 'wsUrl' | 'feedUrl' | 'chainId' | 'contracts' | 'faucet'>; stop(): Promise<void> }> {
+  const canPin = availableParallelism() >= 2 && spawnSync('taskset', ['--version']).status === 0;
+  if (process.argv.includes('--shared') || !canPin) {
+    console.log(`shared cores: the devnet and the load generators share the machine's cores${canPin ? '' : ' (no taskset or no second core)'}`);
+    const devnet = await startEmbeddedDevnet();
+    return { devnet, stop: () => devnet.stop() };
+  }
+  // The devnet process and the anvil it starts inherit CPU 0; this process (bare sender, edge)
+  // moves to CPU 1, every thread of it (-a).
+  const bin = join(packageRoot(), 'bin', 'gashammer.js');
+  const child = spawn('taskset', ['-c', '0', process.execPath, bin, 'devnet', '--port', '0', '--feed-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const info = await new Promise<{ chainId: number; rpcUrl: string; wsUrl: string; feedUrl: string; contracts: TestContracts }>((resolve) =>
+    createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l))),
+  );
+  execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+  console.log('pinned: the devnet (anvil and its feed relay) on CPU 0, the bare sender and the edge on CPU 1');
+  return {
+    devnet: { ...info, faucet: { address: DEVNET_FAUCET_ADDRESS, privateKey: DEVNET_FAUCET_KEY } },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+const chain = await startChain();
+const devnet = chain.devnet;
 try {
   const client = createRpcClient({ url: devnet.rpcUrl, poolConnections: CONCURRENCY + 2, timeoutMs: 60_000 });
 
@@ -106,5 +146,5 @@ try {
   console.log(`${ratio >= 0.9 ? 'PASS' : 'FAIL'}: the edge's included tx/s reach at least 90% of the bare sender's`);
   process.exitCode = ratio >= 0.9 ? 0 : 1;
 } finally {
-  await devnet.stop();
+  await chain.stop();
 }

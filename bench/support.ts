@@ -22,7 +22,7 @@ export interface PlayResult {
 }
 
 /** Plays every phase with all of the plan's edges in this process, in lockstep per phase. */
-export async function playInProcess(plan: RunPlan, devnet: EmbeddedDevnet, options: { poolConnections?: number; maxInFlightPerAccount?: number; submitBatchWaitMs?: number } = {}): Promise<PlayResult> {
+export async function playInProcess(plan: RunPlan, devnet: Pick<EmbeddedDevnet, 'rpcUrl' | 'wsUrl' | 'feedUrl' | 'chainId' | 'contracts' | 'faucet'>, options: { poolConnections?: number; maxInFlightPerAccount?: number; submitBatchWaitMs?: number } = {}): Promise<PlayResult> {
   const runs = await Promise.all(
     plan.edges.map((e) =>
       EdgeRun.prepare({

@@ -29,6 +29,9 @@ import { TxGenerator, type GeneratedTx, type PlannedTx } from './tx-generator.js
 
 const ETHER = 10n ** 18n;
 
+/** Eight full JSON-RPC batches in flight: measured on the devnet past saturation (bench:saturation). */
+export const DEFAULT_MAX_IN_FLIGHT_SUBMITS = 800;
+
 export interface EdgeTarget {
   readonly rpcUrl: string;
   readonly wsUrl?: string;
@@ -66,6 +69,8 @@ export interface EdgeRunOptions {
   /** How long a send may wait for others to share its batch (default 0: the same turn only). */
   readonly submitBatchWaitMs?: number;
   readonly maxInFlightPerAccount?: number;
+  /** Transactions handed to the node and not yet answered, at most (default 800; see Submitter). */
+  readonly maxInFlightSubmits?: number;
   readonly latenessToleranceMs?: number;
   readonly log?: (message: string) => void;
 }
@@ -148,7 +153,7 @@ export class EdgeRun {
     const batchSize = options.submitBatchSize ?? 100;
     const submitClient =
       batchSize > 1 ? createRpcClient({ url: target.rpcUrl, poolConnections: options.poolConnections ?? 64, batch: { size: batchSize, waitMs: options.submitBatchWaitMs ?? 0 } }) : client;
-    const submitter = new Submitter({ client: submitClient, recorder, clock });
+    const submitter = new Submitter({ client: submitClient, recorder, clock, maxInFlight: options.maxInFlightSubmits ?? DEFAULT_MAX_IN_FLIGHT_SUBMITS });
     // The run does not exist yet when the tracker is made; the tracker reaches it through this.
     const seen: { handler?: (hash: Hash) => void } = {};
     const tracker = new InclusionTracker({
