@@ -50,6 +50,8 @@ export interface HiveOptions {
   readonly drainTimeoutMs?: number;
   readonly telemetryBatchSize?: number;
   readonly telemetryWindow?: number;
+  /** How often a run's buffered telemetry is written even if no row group is full (default 60 s). */
+  readonly telemetryFlushIntervalMs?: number;
   readonly metrics?: HiveMetrics;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
@@ -277,6 +279,17 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
     const observer = new TelemetryMetricsObserver(this.hiveMetrics);
     const provided = await this.options.provideTarget(plan, runId);
     // By name, so `gashammer run`'s edge-0 plays edge index 0 of the plan.
+    const store = this.options.openStore(runId, plan);
+    // A quiet run's events would otherwise wait in memory for a full row group: write them at
+    // least this often, so a crash loses at most that much, and age rotation happens on time.
+    const flusher = setInterval(() => {
+      try {
+        store.flush?.();
+      } catch (error) {
+        this.log('error', `run ${runId}: flushing telemetry failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }, this.options.telemetryFlushIntervalMs ?? 60_000);
+    flusher.unref();
     const chosen = idle.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true })).slice(0, plan.edges.length);
     const orchestrator = new RunOrchestrator({
       runId,
@@ -286,7 +299,7 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
       targetKind: provided.kind,
       fund: (addresses) => provided.fund(addresses, plan.templateMix.some((t) => t.probability > 0 && t.name.startsWith('erc20'))),
       edges: chosen.map((e) => ({ edgeId: e.id, name: e.name, channel: this.channels.get(e.id)! })),
-      store: this.options.openStore(runId, plan),
+      store,
       preflightTimeoutMs: this.options.preflightTimeoutMs ?? 180_000,
       barrierTimeoutMs: this.options.barrierTimeoutMs ?? 30_000,
       drainTimeoutMs: this.options.drainTimeoutMs ?? 30_000,
@@ -304,6 +317,7 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
     this.hiveMetrics.runsActive.inc();
     this.log('info', `run ${runId}: scenario ${plan.scenario.name} on ${chosen.length} edge(s)`);
     const done = orchestrator.run().then(async (report) => {
+      clearInterval(flusher);
       this.hiveMetrics.runsActive.dec();
       const s = orchestrator.machine.state;
       this.log('info', `run ${runId} ended: ${s.name === 'done' ? `done (${s.verdict})` : s.name === 'aborted' ? `aborted (${s.reason})` : s.name}`);

@@ -22,6 +22,8 @@ import { RunTally } from './run-tally.js';
 /** Where a run's events go: the Parquet sink in production. */
 export interface TelemetryStore {
   append(events: readonly TelemetryEvent[]): void;
+  /** Writes what is buffered now (and rotates a file that is old enough). */
+  flush?(): void;
   close(): Promise<{ readonly files: readonly string[]; readonly rows: number }>;
 }
 

@@ -1,7 +1,7 @@
 // The Hive object's own rules, without a network: registration and protocol revisions,
 // heartbeats and the status an edge reports, scenarios, and the refusals of launch.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GasHammerError } from '../../src/errors/gashammer-error.js';
 import { PROTOCOL_REVISION, RegistrationRefused } from '../../src/hive/grpc-server.js';
 import { Hive } from '../../src/hive/hive.js';
@@ -89,5 +89,43 @@ describe('Hive scenarios and launch', () => {
   it('refuses telemetry for a run it does not know', async () => {
     const h = hive();
     await expect(h.telemetry({ runId: 'r', edgeId: 'e', batchSeq: 0n, events: [], droppedTotal: 0n })).rejects.toThrow(/unknown run r/);
+  });
+});
+
+describe('Hive telemetry flushing', () => {
+  it("writes a run's buffered telemetry on a timer while the run lasts, and stops when it ends", async () => {
+    vi.useFakeTimers();
+    try {
+      let flushes = 0;
+      const h = new Hive({
+        bind: '127.0.0.1',
+        grpcPort: 0,
+        dataDir: '/nonexistent',
+        telemetryFlushIntervalMs: 1_000,
+        provideTarget: async () => ({
+          kind: 'devnet',
+          target: { rpcUrl: 'http://127.0.0.1:1', wsUrl: '', feedUrl: '', chainId: 412346n, contracts: undefined },
+          fund: async () => {},
+          release: async () => {},
+        }),
+        openStore: () => ({ append: () => {}, flush: () => void flushes++, close: async () => ({ files: [], rows: 0 }) }),
+      });
+      h.putScenario(SCENARIO);
+      const id = h.register({ name: 'e1', capabilities: caps() }).edgeId!.value;
+      h.controlOpened(id, { send: () => {}, close: () => {} });
+      // The edge never answers, so the run sits in preflight.
+      const run = await h.launch({ scenario: 'hive-unit', edges: 1 });
+      await vi.advanceTimersByTimeAsync(3_500);
+      expect(flushes).toBe(3);
+      h.cancelRun(run.runId, 'test over');
+      await vi.advanceTimersByTimeAsync(30_000);
+      const report = await run.done;
+      expect(report.outcome).toEqual({ state: 'aborted', reason: 'test over' });
+      const after = flushes;
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(flushes).toBe(after);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
