@@ -9,7 +9,7 @@ import { TEST_MNEMONIC } from '../config/schema.js';
 import { createRpcClient, type RpcClient } from '../chain/rpc-client.js';
 import type { TestContracts } from '../devnet/contracts.js';
 import { FeedConsumer } from '../feed/consumer.js';
-import type { RunPlan } from '../scenario/compile.js';
+import { usesTokenTemplates, type RunPlan } from '../scenario/compile.js';
 import { systemClock, type Clock } from '../telemetry/clock.js';
 import { TelemetryRecorder } from '../telemetry/recorder.js';
 import { RingBuffer } from '../telemetry/ring-buffer.js';
@@ -17,7 +17,7 @@ import { AccountPool, pendingNonceReader, type Lease } from '../workload/account
 import { deriveEdgeAccounts, type GasHammerAccount } from '../workload/accounts.js';
 import { calibrateTemplates } from '../workload/calibration.js';
 import { Dispatcher, systemTimers, type DispatchTimers, type Fire } from '../workload/dispatcher.js';
-import { fundAccounts } from '../workload/funding.js';
+import { fundLoadAccounts } from '../workload/funding.js';
 import { scaleGasRate } from '../workload/gas-curve.js';
 import { offsetNs, SendSchedule } from '../workload/schedule.js';
 import type { TemplateName } from '../workload/template-catalog.js';
@@ -26,8 +26,6 @@ import { FeedCorrelator } from './feed-correlator.js';
 import { InclusionTracker, type InclusionOutcome } from './inclusion-tracker.js';
 import { Submitter } from './submitter.js';
 import { TxGenerator, type GeneratedTx, type PlannedTx } from './tx-generator.js';
-
-const ETHER = 10n ** 18n;
 
 /** Eight full JSON-RPC batches in flight: measured on the devnet past saturation (bench:saturation). */
 export const DEFAULT_MAX_IN_FLIGHT_SUBMITS = 800;
@@ -127,14 +125,13 @@ export class EdgeRun {
 
     const accounts = options.accounts ?? deriveEdgeAccounts(edge, options.mnemonic ?? TEST_MNEMONIC, options.derivationBase ?? plan.accountDerivationBase);
     if (options.funderKey) {
-      const usesToken = plan.templateMix.some((t) => t.probability > 0 && t.name.startsWith('erc20'));
-      const funded = await fundAccounts({
+      const funded = await fundLoadAccounts({
         rpcUrl: target.rpcUrl,
         chainId: target.chainId,
         funderKey: options.funderKey,
         accounts,
-        targetWei: options.fundingWei ?? 100n * ETHER,
-        ...(usesToken ? { token: { address: target.contracts.token, targetUnits: 1_000_000n * ETHER, mode: 'mint' as const } } : {}),
+        ...(options.fundingWei === undefined ? {} : { targetWei: options.fundingWei }),
+        ...(usesTokenTemplates(plan) ? { token: target.contracts.token } : {}),
         rpc: client,
       });
       log(`funded ${funded.funded} account(s), ${funded.alreadyFunded} already funded`);

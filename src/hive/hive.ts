@@ -16,8 +16,9 @@ import type { EdgeReport, RegisterEdgeRequest, RegisterEdgeResponse } from '../p
 import type { TelemetryAck, TelemetryBatch } from '../proto/gashammer/v1/telemetry.js';
 import { EdgeStatus, type Target } from '../proto/gashammer/v1/types.js';
 import type { RunReport } from '../report/run-report.js';
-import { compileScenario, type RunPlan } from '../scenario/compile.js';
+import { compileScenario, usesTokenTemplates, type RunPlan } from '../scenario/compile.js';
 import { loadScenarioText, scenarioError } from '../scenario/load.js';
+import { ParquetSink } from '../telemetry/parquet-sink.js';
 import { buildInfo, type BuildInfo } from '../util/build-info.js';
 import type { HealthView, HiveApi, RunView, StartRunRequest, StoredScenario } from './api.js';
 import { EdgeRegistry, type EdgeRecord } from './edge-registry.js';
@@ -54,6 +55,12 @@ export interface HiveOptions {
   readonly telemetryFlushIntervalMs?: number;
   readonly metrics?: HiveMetrics;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** Telemetry stores for the hive: a Parquet sink per run, its files tagged with the scenario. */
+export function parquetStores(dataDir: string, rotation: { readonly rotateBytes: number; readonly rotateIntervalMs: number }): HiveOptions['openStore'] {
+  return (runId, plan) =>
+    new ParquetSink({ dataDir, runId, ...rotation, metadata: { 'scenario.name': plan.scenario.name, 'scenario.hash': plan.scenarioHash } });
 }
 
 interface RunEntry {
@@ -297,7 +304,7 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
       scenarioSource: scenario.source,
       target: provided.target,
       targetKind: provided.kind,
-      fund: (addresses) => provided.fund(addresses, plan.templateMix.some((t) => t.probability > 0 && t.name.startsWith('erc20'))),
+      fund: (addresses) => provided.fund(addresses, usesTokenTemplates(plan)),
       edges: chosen.map((e) => ({ edgeId: e.id, name: e.name, channel: this.channels.get(e.id)! })),
       store,
       preflightTimeoutMs: this.options.preflightTimeoutMs ?? 180_000,

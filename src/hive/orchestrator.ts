@@ -272,11 +272,14 @@ export class RunOrchestrator {
     wake?.();
   }
 
-  /** Waits until `done()` holds, the run is cancelled, or the deadline passes; returns whether done() held. */
-  private async waitUntil(done: () => boolean, deadlineMs: number): Promise<boolean> {
+  /**
+   * Waits until `done()` holds, the run is cancelled (unless `throughCancel`: the abort's own
+   * wait for the edges' last reports), or the deadline passes; returns whether done() held.
+   */
+  private async waitUntil(done: () => boolean, deadlineMs: number, throughCancel = false): Promise<boolean> {
     for (;;) {
       if (done()) return true;
-      if (this.cancelReason) return false;
+      if (this.cancelReason && !throughCancel) return false;
       const left = deadlineMs - this.now();
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {
@@ -395,10 +398,8 @@ export class RunOrchestrator {
     for (const slot of live) this.send(slot, { command: { $case: 'abort', value: { runId: { value: this.runId }, reason } } });
     // Aborting edges drain for at most 5 s and flush for at most 10 s.
     const deadline = this.now() + 20_000;
-    const cancelled = this.cancelReason;
-    this.cancelReason = undefined; // let waitUntil wait for the edges' final reports
-    await this.waitUntil(() => this.live().length === 0, deadline);
-    this.cancelReason = cancelled ?? reason;
+    await this.waitUntil(() => this.live().length === 0, deadline, true);
+    this.cancelReason ??= reason;
     for (const s of this.live()) this.markStale(s, 'did not finish after the abort');
   }
 

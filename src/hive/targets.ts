@@ -11,26 +11,13 @@ import { createRpcClient } from '../chain/rpc-client.js';
 import { createDevnetClients, deployTestContracts, type TestContracts } from '../devnet/contracts.js';
 import { startEmbeddedDevnet, type Devnet } from '../devnet/embedded-devnet.js';
 import type { Target } from '../proto/gashammer/v1/types.js';
-import { fundAccounts } from '../workload/funding.js';
+import { fundLoadAccounts } from '../workload/funding.js';
 import type { ProvidedTarget } from './hive.js';
 
-const ETHER = 10n ** 18n;
-
-/** What each load account gets before a run: plenty for any scenario on a test chain. */
-export const FUNDING_PER_ACCOUNT_WEI = 100n * ETHER;
-const TOKEN_UNITS_PER_ACCOUNT = 1_000_000n * ETHER;
-
-/** Funds `addresses` with ETH (and test tokens when the workload uses them) from `funderKey`. */
-function funderFor(rpcUrl: string, chainId: number, funderKey: Hex, token: Address, tokenMode: 'mint' | 'transfer'): ProvidedTarget['fund'] {
+/** Funds a run's load accounts from `funderKey`; test tokens only when the workload uses them. */
+function funderFor(rpcUrl: string, chainId: number, funderKey: Hex, token: Address): ProvidedTarget['fund'] {
   return async (addresses, usesToken) => {
-    await fundAccounts({
-      rpcUrl,
-      chainId,
-      funderKey,
-      accounts: addresses.map((address) => ({ address })),
-      targetWei: FUNDING_PER_ACCOUNT_WEI,
-      ...(usesToken ? { token: { address: token, targetUnits: TOKEN_UNITS_PER_ACCOUNT, mode: tokenMode } } : {}),
-    });
+    await fundLoadAccounts({ rpcUrl, chainId, funderKey, accounts: addresses.map((address) => ({ address })), ...(usesToken ? { token } : {}) });
   };
 }
 
@@ -57,7 +44,7 @@ export function devnetTarget(devnet: Devnet): ProvidedTarget {
       chainId: BigInt(devnet.chainId),
       contracts: contractsOnWire(devnet.contracts),
     },
-    fund: funderFor(devnet.rpcUrl, devnet.chainId, devnet.faucet.privateKey, devnet.contracts.token, 'mint'),
+    fund: funderFor(devnet.rpcUrl, devnet.chainId, devnet.faucet.privateKey, devnet.contracts.token),
     release: async () => {},
   };
 }
@@ -90,6 +77,6 @@ export async function prepareRemoteTarget(options: RemoteTargetOptions): Promise
     chainId: BigInt(options.chainId),
     contracts: contractsOnWire(contracts),
   };
-  const fund = funderFor(options.rpcUrl, options.chainId, options.funderKey, contracts.token, 'mint');
+  const fund = funderFor(options.rpcUrl, options.chainId, options.funderKey, contracts.token);
   return async () => ({ kind: 'remote', target, fund, release: async () => {} });
 }

@@ -88,6 +88,11 @@ export interface CompileOptions {
   readonly target?: Target;
 }
 
+/** Whether the plan sends ERC-20 transactions, so its accounts need test tokens. */
+export function usesTokenTemplates(plan: Pick<RunPlan, 'templateMix'>): boolean {
+  return plan.templateMix.some((t) => t.probability > 0 && t.name.startsWith('erc20'));
+}
+
 /** Seed of edge `index`'s PRNG stream: independent of every other edge's, same on every machine. */
 export function edgeStreamSeed(seed: bigint, index: number): string {
   const buf = Buffer.alloc(12);

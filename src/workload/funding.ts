@@ -406,3 +406,34 @@ export async function fundAccounts(options: FundAccountsOptions): Promise<Fundin
     ...tokenResult(tokenNeeds.length, totalUnits),
   };
 }
+
+const ETHER = 10n ** 18n;
+/** What each load account gets before a run: plenty for any scenario on a test chain. */
+export const LOAD_ACCOUNT_WEI = 100n * ETHER;
+/** Test tokens each load account gets when the workload has ERC-20 templates. */
+export const LOAD_ACCOUNT_TOKEN_UNITS = 1_000_000n * ETHER;
+
+export interface LoadFundingOptions {
+  readonly rpcUrl: string;
+  readonly chainId: number;
+  readonly funderKey: Hex;
+  readonly accounts: readonly FundingTarget[];
+  /** The test token to mint to each account; absent when the workload uses no ERC-20 template. */
+  readonly token?: Address;
+  readonly targetWei?: bigint;
+  readonly rpc?: RpcClient;
+}
+
+/** Funds a run's load accounts with ETH (and minted test tokens) at GasHammer's defaults. */
+export function fundLoadAccounts(options: LoadFundingOptions): Promise<FundingResult> {
+  return fundAccounts({
+    rpcUrl: options.rpcUrl,
+    chainId: options.chainId,
+    funderKey: options.funderKey,
+    accounts: options.accounts,
+    targetWei: options.targetWei ?? LOAD_ACCOUNT_WEI,
+    ...(options.token ? { token: { address: options.token, targetUnits: LOAD_ACCOUNT_TOKEN_UNITS, mode: 'mint' as const } } : {}),
+    ...(options.rpc ? { rpc: options.rpc } : {}),
+  });
+}
+

@@ -10,13 +10,12 @@ import { addConfigFlags, flagValues, HIVE_FLAGS, loadHiveConfig } from '../../co
 import type { HiveConfig } from '../../config/schema.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { GasHammerError } from '../../errors/gashammer-error.js';
-import { Hive, type ProvidedTarget } from '../../hive/hive.js';
+import { Hive, parquetStores, type ProvidedTarget } from '../../hive/hive.js';
 import { createRestApp } from '../../hive/rest/app.js';
 import { freshDevnetTarget, prepareRemoteTarget } from '../../hive/targets.js';
 import { createLogger, type Logger } from '../../logging/logger.js';
 import { serveMetrics, type MetricsEndpoint } from '../../metrics/serve.js';
 import type { RunPlan } from '../../scenario/compile.js';
-import { ParquetSink } from '../../telemetry/parquet-sink.js';
 import { funderFromEnvironment } from '../../workload/funding.js';
 import type { CliIO } from '../io.js';
 
@@ -52,21 +51,17 @@ function targetProvider(io: CliIO): (plan: RunPlan) => Promise<ProvidedTarget> {
   };
 }
 
-export function createHive(cfg: HiveConfig, io: CliIO, logger: Logger): Hive {
+function createHive(cfg: HiveConfig, io: CliIO, logger: Logger): Hive {
   const dataDir = cfg.storage.data_dir;
   return new Hive({
     bind: cfg.server.bind_address,
     grpcPort: cfg.server.grpc_port,
     dataDir,
     provideTarget: targetProvider(io),
-    openStore: (runId, plan) =>
-      new ParquetSink({
-        dataDir,
-        runId,
-        rotateBytes: cfg.storage.parquet_rotation_size_mb * 1024 * 1024,
-        rotateIntervalMs: cfg.storage.parquet_rotation_interval_secs * 1000,
-        metadata: { 'scenario.name': plan.scenario.name, 'scenario.hash': plan.scenarioHash },
-      }),
+    openStore: parquetStores(dataDir, {
+      rotateBytes: cfg.storage.parquet_rotation_size_mb * 1024 * 1024,
+      rotateIntervalMs: cfg.storage.parquet_rotation_interval_secs * 1000,
+    }),
     log: (level, message) => logger[level](message),
   });
 }

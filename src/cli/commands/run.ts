@@ -10,12 +10,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { configDefaults } from '../../config/schema.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { formatDiagnostic } from '../../errors/diagnostic.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { GasHammerError } from '../../errors/gashammer-error.js';
 import { startEmbeddedDevnet, type EmbeddedDevnet } from '../../devnet/embedded-devnet.js';
-import { Hive, type ProvidedTarget } from '../../hive/hive.js';
+import { Hive, parquetStores, type ProvidedTarget } from '../../hive/hive.js';
 import { createRestApp } from '../../hive/rest/app.js';
 import { devnetTarget, prepareRemoteTarget } from '../../hive/targets.js';
 import { createLogger } from '../../logging/logger.js';
@@ -24,13 +25,14 @@ import type { RunReport } from '../../report/run-report.js';
 import { compileScenario } from '../../scenario/compile.js';
 import { loadScenarioOrThrow } from '../../scenario/load.js';
 import { MAX_EDGES } from '../../scenario/schema.js';
-import { ParquetSink } from '../../telemetry/parquet-sink.js';
 import { redactUrl } from '../../util/redact.js';
 import { funderFromEnvironment } from '../../workload/funding.js';
 import { ExitWith, type CliIO } from '../io.js';
 import { spawnEdges, type EdgeProcess } from '../run/edge-processes.js';
 import { ProgressLine } from '../run/progress.js';
 import { parseEdgeCount } from './plan.js';
+
+const HIVE_DEFAULTS = configDefaults('hive');
 
 interface RunOptions {
   readonly target?: string;
@@ -119,8 +121,8 @@ async function runScenario(file: string, opts: RunOptions, io: CliIO): Promise<n
     grpcPort: 0,
     dataDir: outDir,
     provideTarget: () => provide(),
-    openStore: (runId) =>
-      new ParquetSink({ dataDir: outDir, runId, rotateBytes: 256 * 1024 * 1024, rotateIntervalMs: 3_600_000, metadata: { 'scenario.name': plan.scenario.name, 'scenario.hash': plan.scenarioHash } }),
+    // The hive's default rotation (hive.toml storage.*).
+    openStore: parquetStores(outDir, { rotateBytes: HIVE_DEFAULTS.storage.parquet_rotation_size_mb * 1024 * 1024, rotateIntervalMs: HIVE_DEFAULTS.storage.parquet_rotation_interval_secs * 1000 }),
     log: (level, message) => logger[level](message),
   });
   let edges: EdgeProcess[] = [];
