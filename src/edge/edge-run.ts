@@ -29,6 +29,8 @@ import { TxGenerator, type GeneratedTx, type PlannedTx } from './tx-generator.js
 
 /** Eight full JSON-RPC batches in flight: measured on the devnet past saturation (bench:saturation). */
 export const DEFAULT_MAX_IN_FLIGHT_SUBMITS = 800;
+/** How recently a send must have waited for the in-flight cap for the node to count as behind. */
+const NODE_BEHIND_WINDOW_NS = 2_000_000_000n;
 
 export interface EdgeTarget {
   readonly rpcUrl: string;
@@ -163,6 +165,9 @@ export class EdgeRun {
       pollIntervalMs: 100,
       // A transaction in a block has used its nonce: its account can take the next one at once.
       onSeen: (hash) => seen.handler?.(hash),
+      // Sends queued behind the in-flight cap in the last 2 s: the node is saturated, and
+      // receipts can wait (a moment's empty queue does not mean it has caught up).
+      nodeIsBehind: () => submitter.cappedWithin(NODE_BEHIND_WINDOW_NS),
     });
     await tracker.start();
     let consumer: FeedConsumer | undefined;

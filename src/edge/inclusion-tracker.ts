@@ -37,6 +37,12 @@ const LATE_FLUSH_MS = 10;
  * receipts catch up when the load drops. drain() waits for them.
  */
 const RECEIPT_CONCURRENCY = 1;
+/**
+ * Transactions whose receipts may wait while the node is behind (see `nodeIsBehind`). Past this
+ * the receipts are read anyway, one batch at a time, so a long saturated phase cannot grow the
+ * pending set without bound (about 20 s of anvil's saturated rate).
+ */
+export const MAX_DEFERRED_RECEIPTS = 50_000;
 
 /** What the tracker needs to know about a pending transaction. */
 export interface WatchMeta {
@@ -115,6 +121,15 @@ export interface InclusionTrackerOptions {
   readonly onSeen?: (hash: Hash, blockNumber: bigint) => void;
   /** Failed reads (retried) and WebSocket trouble (polling covers it); redacted. */
   readonly onError?: (error: Error) => void;
+  /**
+   * True while the node is behind the offered load (e.g. sends wait for the edge's in-flight
+   * cap). Receipt reads then wait, up to MAX_DEFERRED_RECEIPTS transactions: at saturation a
+   * receipt costs the node about as much as a send, and inclusion is already known and timed
+   * from the block's hashes. Default: never behind.
+   */
+  readonly nodeIsBehind?: () => boolean;
+  /** Transactions whose receipts may wait while the node is behind. Default MAX_DEFERRED_RECEIPTS. */
+  readonly maxDeferredReceipts?: number;
 }
 
 export interface InclusionTrackerStats {
@@ -124,6 +139,8 @@ export interface InclusionTrackerStats {
   /** JSON-RPC receipt batches requested (one HTTP request each). */
   readonly receiptBatches: number;
   readonly receiptsFetched: number;
+  /** Times a receipt batch waited because the node was behind. */
+  readonly receiptDeferrals: number;
   readonly pending: number;
   /** Transactions found in a block read before they were watched. */
   readonly lateMatches: number;
@@ -235,6 +252,7 @@ export class InclusionTracker {
     timeouts: 0,
     receiptBatches: 0,
     receiptsFetched: 0,
+    receiptDeferrals: 0,
     lateMatches: 0,
     headNotifications: 0,
     polls: 0,
@@ -269,7 +287,11 @@ export class InclusionTracker {
     this.nextBlock = this.options.fromBlock ?? head + 1n;
     this.headSeen(head, now);
     // The sweep is cheap when nothing expired: it stops at the first pending transaction still in time.
-    this.sweepTimer = setInterval(() => this.checkTimeouts(), Math.min(1_000, this.pollIntervalMs));
+    this.sweepTimer = setInterval(() => {
+      this.checkTimeouts();
+      // Receipts deferred while the node was behind start again once it has caught up.
+      this.pumpReceipts();
+    }, Math.min(1_000, this.pollIntervalMs));
     this.sweepTimer.unref();
     if (this.wsUrl === undefined) {
       this.schedulePoll(this.pollIntervalMs);
@@ -365,6 +387,9 @@ export class InclusionTracker {
    */
   async drain(timeoutMs: number): Promise<DrainResult> {
     const before = this.pending.size;
+    // Nothing more will be sent: deferred receipts are read now.
+    this.draining = true;
+    this.pumpReceipts();
     if (before > 0 && this.state === 'running') {
       // A head may be waiting for the next safety poll: look now.
       if (this.subscribed) this.schedulePoll(0);
@@ -427,6 +452,7 @@ export class InclusionTracker {
     this.pending.clear();
     this.late = [];
     this.receiptQueue.length = 0;
+    this.queuedReceipts = 0;
     for (const entry of left) this.notify(entry, { status: 'stopped', hash: entry.hash });
     this.wakeDrainersIfIdle();
   }
@@ -634,14 +660,30 @@ export class InclusionTracker {
     if (entries.length === 0) return;
     for (const entry of entries) entry.busy = true;
     for (let i = 0; i < entries.length; i += RECEIPT_BATCH_SIZE) this.receiptQueue.push({ entries: entries.slice(i, i + RECEIPT_BATCH_SIZE), block });
+    this.queuedReceipts += entries.length;
     this.pumpReceipts();
   }
 
+  /** Transactions in receiptQueue. */
+  private queuedReceipts = 0;
+  /** Set by drain(): receipts no longer wait for the node. */
+  private draining = false;
+
   private pumpReceipts(): void {
+    if (this.receiptsDeferred()) return;
     while (this.receiptJobs.size < RECEIPT_CONCURRENCY && this.receiptQueue.length > 0 && this.state === 'running') {
       const { entries, block } = this.receiptQueue.shift()!;
+      this.queuedReceipts -= entries.length;
       this.runReceiptJob(entries, block);
     }
+  }
+
+  /** Receipts wait while the node is behind and not too many are waiting (the sweep re-pumps). */
+  private receiptsDeferred(): boolean {
+    if (this.draining || this.queuedReceipts >= (this.options.maxDeferredReceipts ?? MAX_DEFERRED_RECEIPTS)) return false;
+    if (this.options.nodeIsBehind?.() !== true) return false;
+    this.counters.receiptDeferrals++;
+    return true;
   }
 
   /** One receipt batch; on failure its transactions are retried as late matches. */

@@ -116,6 +116,8 @@ export class Submitter {
   private readonly maxInFlight: number;
   /** Sends waiting for a free slot, oldest first. */
   private readonly waiting: (() => void)[] = [];
+  /** When a send last had to wait for a free slot (monotonic ns); undefined: never. */
+  private lastCappedNs: bigint | undefined;
 
   constructor(options: SubmitterOptions) {
     this.client = options.client;
@@ -137,7 +139,10 @@ export class Submitter {
     const phase = this.recorder.phase;
     // A freed slot passes straight to the oldest waiting send, so none overtakes another.
     const mustWait = this.inFlightCount >= this.maxInFlight || this.waiting.length > 0;
-    if (mustWait) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (mustWait) {
+      this.lastCappedNs = this.clock.monoNs();
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
     const sentNs = this.clock.monoNs();
     this.recorder.record({
       kind: 'TxSubmitted',
@@ -188,6 +193,11 @@ export class Submitter {
   /** Requests sent and not yet answered. */
   get inFlight(): number {
     return this.inFlightCount;
+  }
+
+  /** Whether a send had to wait for a free slot within the last `windowNs`: the node is behind. */
+  cappedWithin(windowNs: bigint): boolean {
+    return this.lastCappedNs !== undefined && this.clock.monoNs() - this.lastCappedNs <= windowNs;
   }
 
   /** Sends waiting for a free slot. */

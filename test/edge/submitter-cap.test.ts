@@ -35,7 +35,7 @@ function setup(maxInFlight?: number) {
     const hex = `0x${n.toString(16).padStart(64, '0')}` as Hash;
     return submitter.submit({ rawHex: hex, hash: hex }, { template: 't', computeGas: 21_000n, gasLimit: 21_000n, account: '0x0000000000000000000000000000000000000001', nonce: n, valueWei: 0n, intendedNs: 0n });
   };
-  return { submitter, pending, send, buffer };
+  return { submitter, pending, send, buffer, clock };
 }
 
 describe('Submitter in-flight cap', () => {
@@ -74,6 +74,23 @@ describe('Submitter in-flight cap', () => {
     pending.shift()!.answer();
     await tick();
     expect(buffer.drain().map((e) => e.kind)).toEqual(['TxAccepted', 'TxSubmitted']);
+  });
+
+  it('says the node is behind while sends have waited for the cap within the window', async () => {
+    const { submitter, pending, send, clock } = setup(1);
+    const window = 2_000_000_000n;
+    void send(0);
+    await tick();
+    expect(submitter.cappedWithin(window)).toBe(false);
+    void send(1);
+    await tick();
+    expect(submitter.cappedWithin(window)).toBe(true);
+    pending.shift()!.answer();
+    await tick();
+    clock.advanceMs(1_999);
+    expect(submitter.cappedWithin(window)).toBe(true);
+    clock.advanceMs(2);
+    expect(submitter.cappedWithin(window)).toBe(false);
   });
 
   it('without a cap sends everything at once', async () => {

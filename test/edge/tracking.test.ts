@@ -592,6 +592,57 @@ describe('inclusion timing rules (scripted node, manual clock)', () => {
     }
   });
 
+  it('while the node is behind, knows inclusion from the block and reads receipts once it has caught up', async () => {
+    const node = scriptedNode();
+    let behind = true;
+    const seen: Hash[] = [];
+    const { tracker, log } = scriptedTracker(node, { receiptTimeoutMs: 60_000, nodeIsBehind: () => behind, onSeen: (h) => seen.push(h) });
+    await tracker.start();
+    try {
+      const hashes = [hashOf(30_001), hashOf(30_002)];
+      const outcomes = hashes.map((h, i) => outcomeOf(tracker, h, { account: ACCOUNT, nonce: i, valueWei: 0n, submittedNs: 0n }));
+      node.blocks.set(11n, hashes);
+      node.head = 11n;
+      await within(untilBlock(log, (blk) => blk.number === 11n), 2_000, 'block 11');
+      expect(seen).toEqual(hashes);
+      expect(node.receiptCalls).toEqual([]);
+      expect(tracker.stats.receiptDeferrals).toBeGreaterThan(0);
+      // The node catches up: the tracker's own sweep starts the deferred reads.
+      behind = false;
+      for (const o of await within(Promise.all(outcomes), 2_000, 'receipts after catching up')) expect(o.status).toBe('included');
+      expect(node.receiptCalls).toEqual([hashes]);
+    } finally {
+      tracker.stop();
+    }
+  });
+
+  it('reads deferred receipts when drained, and past the deferral bound, even while the node is behind', async () => {
+    const node = scriptedNode();
+    const { tracker, log } = scriptedTracker(node, { receiptTimeoutMs: 60_000, nodeIsBehind: () => true, maxDeferredReceipts: 3 });
+    await tracker.start();
+    try {
+      const first = [hashOf(40_001), hashOf(40_002)];
+      const second = [hashOf(40_003), hashOf(40_004)];
+      const all = [...first, ...second];
+      const outcomes = all.map((h, i) => outcomeOf(tracker, h, { account: ACCOUNT, nonce: i, valueWei: 0n, submittedNs: 0n }));
+      node.blocks.set(11n, first);
+      node.head = 11n;
+      await within(untilBlock(log, (blk) => blk.number === 11n), 2_000, 'block 11');
+      expect(node.receiptCalls).toEqual([]);
+      // Four waiting: past the bound of three, one batch is read although the node is behind.
+      node.blocks.set(12n, second);
+      node.head = 12n;
+      await within(untilBlock(log, (blk) => blk.number === 12n), 2_000, 'block 12');
+      await within(Promise.all(outcomes.slice(0, 2)), 2_000, 'the first block past the bound');
+      expect(node.receiptCalls).toEqual([first]);
+      // drain() does not wait for the node: the rest are read now.
+      expect(await tracker.drain(1_000)).toEqual({ resolved: 2, timedOut: 0 });
+      expect(node.receiptCalls).toEqual([first, second]);
+    } finally {
+      tracker.stop();
+    }
+  });
+
   it('reads every block once and in order when the head jumps, and batches 100 receipts a request', async () => {
     const node = scriptedNode();
     const seenBeforeReceipts: string[] = [];
