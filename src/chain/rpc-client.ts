@@ -52,7 +52,7 @@ export interface RpcClientOptions {
    * one batch queue per URL in the process, so two batching clients for the same URL share it.
    */
   readonly batch?: RpcBatchOptions;
-  /** Receipts per batch in getTransactionReceipts. */
+  /** Requests per batch in getTransactionReceipts (and getBalances, getTransactionCounts). */
   readonly receiptBatchSize?: number;
   /**
    * Keep-alive connections to the node at most (nitro.rpc.connection_pool_size). Without it the
@@ -151,7 +151,11 @@ export interface RpcClient {
   /** One JSON-RPC batch per receiptBatchSize hashes; results in the order of `hashes`. */
   getTransactionReceipts(hashes: readonly Hash[]): Promise<(TxReceipt | null)[]>;
   getTransactionCount(address: Address, block: BlockTag | BlockNumberLike): Promise<number>;
+  /** eth_getTransactionCount of many accounts at one block: batched like receipts, in the order of `addresses`. */
+  getTransactionCounts(addresses: readonly Address[], block: BlockTag | BlockNumberLike): Promise<number[]>;
   getBalance(address: Address, block?: BlockTag | BlockNumberLike): Promise<bigint>;
+  /** eth_getBalance of many accounts at one block: batched like receipts, in the order of `addresses`. */
+  getBalances(addresses: readonly Address[], block: BlockTag | BlockNumberLike): Promise<bigint[]>;
   estimateGas(tx: CallRequest, block?: BlockTag | BlockNumberLike): Promise<bigint>;
   call(tx: CallRequest, block?: BlockTag | BlockNumberLike): Promise<Hex>;
   /** Sends once, never retried, timed by the client. */
@@ -361,9 +365,9 @@ export function createRpcClient(options: RpcClientOptions): RpcClient {
     return withReadRetry(async () => parse(method, await once(method, params), parser));
   }
 
-  async function receiptBatch(hashes: readonly Hash[]): Promise<(TxReceipt | null)[]> {
-    const method = 'eth_getTransactionReceipt';
-    const body = hashes.map((h, id) => ({ jsonrpc: '2.0' as const, id, method, params: [h] }));
+  /** One explicit JSON-RPC batch of `method`, one request per params list; `label(i)` names request i in errors. */
+  async function explicitBatch<T>(method: string, paramsList: readonly (readonly unknown[])[], parser: (v: unknown) => T, label: (i: number) => string): Promise<T[]> {
+    const body = paramsList.map((params, id) => ({ jsonrpc: '2.0' as const, id, method, params }));
     let answer: unknown;
     try {
       answer = await batchClient.request({ body });
@@ -376,7 +380,7 @@ export function createRpcClient(options: RpcClientOptions): RpcClient {
       if (single && typeof single.code === 'number') {
         throw rpcErrorFromFailure({ rpcCode: single.code, rpcData: single.data, ...(typeof single.message === 'string' ? { nodeMessage: single.message } : {}) }, context(method));
       }
-      throw malformedResponse(context(method), `a batch of ${hashes.length} was answered with ${show(answer)}`);
+      throw malformedResponse(context(method), `a batch of ${paramsList.length} was answered with ${show(answer)}`);
     }
     const byId = new Map<number, { result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } }>();
     for (const item of answer as unknown[]) {
@@ -384,9 +388,9 @@ export function createRpcClient(options: RpcClientOptions): RpcClient {
         byId.set((item as { id: number }).id, item as { result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } });
       }
     }
-    return hashes.map((h, id) => {
+    return paramsList.map((_, id) => {
       const item = byId.get(id);
-      if (!item) throw malformedResponse(context(method), `the batch answer has no response for ${h}`);
+      if (!item) throw malformedResponse(context(method), `the batch answer has no response for ${label(id)}`);
       if (item.error) {
         const { code, message, data } = item.error;
         throw rpcErrorFromFailure(
@@ -394,8 +398,18 @@ export function createRpcClient(options: RpcClientOptions): RpcClient {
           context(method),
         );
       }
-      return item.result === null || item.result === undefined ? null : parse(method, item.result, parseReceipt);
+      return parse(method, item.result, parser);
     });
+  }
+
+  /** `items` in batches of receiptBatchSize, each retried per the read policy; results in order. */
+  async function batchedRead<I, T>(method: string, items: readonly I[], paramsOf: (item: I) => readonly unknown[], parser: (v: unknown) => T, label: (item: I) => string): Promise<T[]> {
+    const chunks: Promise<T[]>[] = [];
+    for (let i = 0; i < items.length; i += receiptBatchSize) {
+      const chunk = items.slice(i, i + receiptBatchSize);
+      chunks.push(withReadRetry(() => explicitBatch(method, chunk.map(paramsOf), parser, (k) => label(chunk[k]!))));
+    }
+    return (await Promise.all(chunks)).flat();
   }
 
   function getBlock(block: 'latest', options?: BlockReadOptions): Promise<BlockSummary>;
@@ -434,16 +448,13 @@ export function createRpcClient(options: RpcClientOptions): RpcClient {
         return v.map(parseReceipt);
       }),
     getTransactionReceipt: (h) => read('eth_getTransactionReceipt', [h], (v) => (v === null ? null : parseReceipt(v))),
-    async getTransactionReceipts(hashes: readonly Hash[]): Promise<(TxReceipt | null)[]> {
-      const chunks: Promise<(TxReceipt | null)[]>[] = [];
-      for (let i = 0; i < hashes.length; i += receiptBatchSize) {
-        const chunk = hashes.slice(i, i + receiptBatchSize);
-        chunks.push(withReadRetry(() => receiptBatch(chunk)));
-      }
-      return (await Promise.all(chunks)).flat();
-    },
+    getTransactionReceipts: (hashes) =>
+      batchedRead('eth_getTransactionReceipt', hashes, (h) => [h], (v) => (v === null || v === undefined ? null : parseReceipt(v)), (h) => h),
     getTransactionCount: (addr, block) => read('eth_getTransactionCount', [addr, blockParam(block)], (v) => smallNumber(v, 'transaction count')),
+    getTransactionCounts: (addrs, block) =>
+      batchedRead('eth_getTransactionCount', addrs, (a) => [a, blockParam(block)], (v) => smallNumber(v, 'transaction count'), (a) => a),
     getBalance: (addr, block = 'latest') => read('eth_getBalance', [addr, blockParam(block)], (v) => quantity(v, 'balance')),
+    getBalances: (addrs, block) => batchedRead('eth_getBalance', addrs, (a) => [a, blockParam(block)], (v) => quantity(v, 'balance'), (a) => a),
     // estimateGas and call are reads: a retry cannot change the chain.
     estimateGas: (tx, block) => read('eth_estimateGas', block === undefined ? [rpcCallRequest(tx)] : [rpcCallRequest(tx), blockParam(block)], (v) => quantity(v, 'gas estimate')),
     call: (tx, block = 'latest') => read('eth_call', [rpcCallRequest(tx), blockParam(block)], (v) => hexData(v, 'call result')),

@@ -151,6 +151,15 @@ export const ErrorCodes = {
   StorageWrite: entry('GH-E501', 'telemetry', 'Writing telemetry to Parquet failed.', 'Check that the data directory is writable and the disk is not full; the message names the file.', ExitCode.Internal),
   TelemetryRead: entry('GH-E503', 'telemetry', 'A telemetry Parquet file could not be read (missing, truncated, or not written by GasHammer).', 'Point at a run folder written by `gashammer run` or the hive; a run cut short by a crash may have left a partial file.', ExitCode.InvalidInput),
 
+  // oracle E600-E649
+  UnknownInvariant: entry(
+    'GH-E600',
+    'oracle',
+    'An invariant the correctness oracle was asked to check does not exist.',
+    'Use balance-conservation, nonce-monotonicity or gas-accounting (oracle.invariants in the scenario); docs/oracle.md says what each checks.',
+    ExitCode.InvalidInput,
+  ),
+
   // workload E400-E499
   AccountDerivation: entry(
     'GH-E400',
@@ -186,6 +195,52 @@ export const ErrorCodes = {
     'Sweeping the load accounts back failed: a sweep transaction was rejected, reverted or never included.',
     'The message names the account; run `gashammer sweep` again once no load runs from these accounts: it skips accounts already empty.',
     ExitCode.Internal,
+  ),
+
+  // report E800-E899; baselines and the gate verdict E800-E819
+  ReportRead: entry(
+    'GH-E800',
+    'report',
+    'A run report could not be read, is not JSON, or is not a GasHammer report of version 2.',
+    'Point at the report.json a run wrote (<out>/runs/<run id>/report.json); the message names the field that is wrong.',
+    ExitCode.InvalidInput,
+  ),
+  BaselineInvalid: entry(
+    'GH-E801',
+    'report',
+    'A baseline file is not JSON or not in the baseline format (hand-edited, corrupt, or cut short).',
+    'Fix the field shown, or restore the file from git, or delete it and save a new baseline with `gashammer baseline save`; docs/baselines.md describes the format.',
+    ExitCode.InvalidInput,
+  ),
+  BaselineBranch: entry(
+    'GH-E802',
+    'report',
+    'A branch name cannot name a baseline: it is empty, too long, absolute, has an empty, `.` or `..` part, or a control character.',
+    'Pass the branch name as git shows it, e.g. `--branch main` or `--branch feature/x`.',
+    ExitCode.InvalidInput,
+  ),
+  BaselineNotFound: entry(
+    'GH-E803',
+    'report',
+    'A baseline file does not exist where it was asked for, or could not be read.',
+    'Check the path given to --baseline (or --dir and --branch) and that the file is readable; `--branch <name>` finds a baseline under the baselines folder.',
+    ExitCode.InvalidInput,
+  ),
+  BaselineMismatch: entry(
+    'GH-E804',
+    'report',
+    'The baseline or scenario file given belongs to another scenario than the report.',
+    'Compare a report with a baseline of the same scenario; `--branch` finds it by the report\'s scenario name.',
+    ExitCode.InvalidInput,
+  ),
+
+  // report engine E820-E839
+  RunFolder: entry(
+    'GH-E820',
+    'report',
+    'A run folder is incomplete: its run record, scenario copy or chain snapshots are missing or malformed.',
+    'Point at a folder written by `gashammer run` or the hive (<out>/runs/<run id>/); the message names the file that is wrong.',
+    ExitCode.InvalidInput,
   ),
 
   // scenario E900-E949
