@@ -1,7 +1,7 @@
 // The capacity envelope of a run: which load steps the chain held, where it began to degrade,
 // where it became unstable, which signal gave way first, and how fast latency recovered once
 // the load dropped. Pure and deterministic: the same plan, phase reports and per-second series
-// give the same envelope on every machine. docs/report-envelope.md states every rule in words.
+// give the same envelope on every machine. docs/report.md (Capacity envelope) states every rule in words.
 
 import type { PhasePlan } from '../scenario/compile.js';
 import { cumulativeGas } from '../workload/gas-curve.js';
