@@ -6,7 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Address } from 'viem';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes } from '../errors/codes.js';
 import { GasHammerError } from '../errors/gashammer-error.js';
@@ -15,6 +15,14 @@ import { TelemetryMetricsObserver } from '../metrics/telemetry-observer.js';
 import type { EdgeReport, RegisterEdgeRequest, RegisterEdgeResponse } from '../proto/gashammer/v1/hive_edge.js';
 import type { TelemetryAck, TelemetryBatch } from '../proto/gashammer/v1/telemetry.js';
 import { EdgeStatus, type Target } from '../proto/gashammer/v1/types.js';
+import { createRpcClient, type RpcClient } from '../chain/rpc-client.js';
+import { readChainSnapshot } from '../oracle/chain-snapshot.js';
+import { LiveOracle } from '../oracle/live-oracle.js';
+import { invariantLabel } from '../metrics/labels.js';
+import type { ChainSnapshot } from '../oracle/observations.js';
+import { computeRunReport, writeReports, type ReportOptions } from '../report/report-engine.js';
+import type { RunReportV2 } from '../report/report-types.js';
+import { RUN_RECORD_FILE, SCENARIO_FILE, writeAtomically, writeSnapshots, type ChainSnapshots } from '../report/run-files.js';
 import type { RunReport } from '../report/run-report.js';
 import { compileScenario, usesTokenTemplates, type RunPlan } from '../scenario/compile.js';
 import { loadScenarioText, scenarioError } from '../scenario/load.js';
@@ -54,6 +62,8 @@ export interface HiveOptions {
   /** How often a run's buffered telemetry is written even if no row group is full (default 60 s). */
   readonly telemetryFlushIntervalMs?: number;
   readonly metrics?: HiveMetrics;
+  /** The baseline a run's report compares with (none: the report says no baseline was given). */
+  readonly baselineFor?: (plan: RunPlan) => Promise<ReportOptions['baseline']>;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -66,6 +76,8 @@ export function parquetStores(dataDir: string, rotation: { readonly rotateBytes:
 interface RunEntry {
   readonly orchestrator: RunOrchestrator;
   readonly done: Promise<RunReport>;
+  /** The full report, written to the run folder after `done`; undefined if it could not be made. */
+  readonly reported: Promise<RunReportV2 | undefined>;
 }
 
 export class Hive implements HiveApi, HiveEdgeHandlers {
@@ -297,6 +309,9 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
       }
     }, this.options.telemetryFlushIntervalMs ?? 60_000);
     flusher.unref();
+    // The oracle's view of the chain: the load accounts at the first and the last block.
+    const snapshots = new RunSnapshots(provided.target.rpcUrl);
+    let live: LiveOracle | undefined;
     const chosen = idle.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true })).slice(0, plan.edges.length);
     const orchestrator = new RunOrchestrator({
       runId,
@@ -305,6 +320,10 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
       target: provided.target,
       targetKind: provided.kind,
       fund: (addresses) => provided.fund(addresses, usesTokenTemplates(plan)),
+      beforeFirstPhase: async (addresses) => {
+        await snapshots.takeStart(addresses);
+        live = this.liveOracle(runId, plan, addresses, snapshots.startSnapshot);
+      },
       edges: chosen.map((e) => ({ edgeId: e.id, name: e.name, channel: this.channels.get(e.id)! })),
       store,
       preflightTimeoutMs: this.options.preflightTimeoutMs ?? 180_000,
@@ -312,6 +331,7 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
       drainTimeoutMs: this.options.drainTimeoutMs ?? 30_000,
       onEvents: (events, newlyDropped) => {
         observer.observe(events);
+        if (live) for (const event of events) live.onEvent(event);
         if (newlyDropped > 0) this.hiveMetrics.eventsDropped.inc(newlyDropped);
       },
       onEdgeStale: (edgeId, reason) => this.registry.markStale(edgeId, reason),
@@ -332,11 +352,26 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
         if (this.edgeRuns.get(e.id) === orchestrator) this.edgeRuns.delete(e.id);
         if (this.registry.get(e.id)?.runId === runId) this.registry.setStatus(e.id, 'idle');
       }
+      live?.stop();
+      await snapshots.takeEnd();
       await provided.release().catch((error: unknown) => this.log('warn', `run ${runId}: releasing the target failed: ${String(error)}`));
-      await this.saveReport(report);
+      await this.saveRunFolder(report, scenario.source, snapshots.result());
       return report;
     });
-    const entry = { orchestrator, done, runId };
+    // The full report (report.json, .md, .html) from the run folder; undefined if it could not be made.
+    const reported = done.then(async (record) => {
+      const runDir = join(this.options.dataDir, 'runs', record.runId);
+      try {
+        const baseline = await this.options.baselineFor?.(plan);
+        const full = await computeRunReport(runDir, baseline ? { baseline } : {});
+        await writeReports(runDir, full);
+        return full;
+      } catch (error) {
+        this.log('error', `run ${record.runId}: the report could not be made: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      }
+    });
+    const entry = { orchestrator, done, reported, runId };
     this.runs.set(runId, entry);
     return entry;
   }
@@ -368,13 +403,78 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
     return this.registry.get(id);
   }
 
-  private async saveReport(report: RunReport): Promise<void> {
-    const dir = join(this.options.dataDir, 'runs', report.runId);
+  /**
+   * The oracle's live checks for a run, started once its accounts are known; every new violation
+   * is counted in the metrics and logged. The report's post-run checks are the verdict; these
+   * say early that something is wrong.
+   */
+  private liveOracle(runId: string, plan: RunPlan, accounts: readonly string[], start: ChainSnapshot | undefined): LiveOracle | undefined {
+    if (plan.oracle.invariants.length === 0) return undefined;
+    const oracle = new LiveOracle({
+      invariants: plan.oracle.invariants,
+      checkIntervalSecs: plan.oracle.checkIntervalSecs,
+      accounts,
+      ...(start ? { start } : {}),
+      onViolations: (found) => {
+        this.hiveMetrics.oracleViolations.inc({ invariant: invariantLabel(found.invariant) }, found.count);
+        const first = found.violations[0];
+        this.log('warn', `run ${runId}: oracle (live): ${found.count} new ${found.invariant} violation(s)${first ? `, e.g. ${first.description}` : ''}`);
+      },
+      onError: (error) => this.log('error', `run ${runId}: oracle (live) check failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    oracle.begin();
+    return oracle;
+  }
+
+  /** The run record, the scenario it played and the chain snapshots, beside the telemetry. */
+  private async saveRunFolder(record: RunReport, scenarioSource: string, snapshots: ChainSnapshots): Promise<void> {
+    const dir = join(this.options.dataDir, 'runs', record.runId);
     try {
       await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+      await writeAtomically(join(dir, RUN_RECORD_FILE), JSON.stringify(record, null, 2) + '\n');
+      await writeAtomically(join(dir, SCENARIO_FILE), scenarioSource);
+      await writeSnapshots(dir, snapshots);
     } catch (error) {
-      this.log('error', `run ${report.runId}: writing report.json failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.log('error', `run ${record.runId}: writing the run folder failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+}
+
+/** Reads the run's load accounts at its first and last block; a failure is noted, not fatal. */
+class RunSnapshots {
+  private readonly client: RpcClient;
+  private accounts: string[] = [];
+  private start: ChainSnapshot | undefined;
+  private end: ChainSnapshot | undefined;
+  private readonly problems: string[] = [];
+
+  constructor(rpcUrl: string) {
+    this.client = createRpcClient({ url: rpcUrl, timeoutMs: 30_000 });
+  }
+
+  async takeStart(addresses: readonly string[]): Promise<void> {
+    this.accounts = addresses.map((a) => a.toLowerCase());
+    try {
+      this.start = await readChainSnapshot(this.client, this.accounts, await this.client.blockNumber());
+    } catch (error) {
+      this.problems.push(`the start balances could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  async takeEnd(): Promise<void> {
+    if (this.start === undefined) return;
+    try {
+      this.end = await readChainSnapshot(this.client, this.accounts, await this.client.blockNumber());
+    } catch (error) {
+      this.problems.push(`the end balances could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  get startSnapshot(): ChainSnapshot | undefined {
+    return this.start;
+  }
+
+  result(): ChainSnapshots {
+    return { accounts: this.accounts, ...(this.start ? { start: this.start } : {}), ...(this.end ? { end: this.end } : {}), problems: this.problems };
   }
 }

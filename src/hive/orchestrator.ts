@@ -41,6 +41,12 @@ export interface OrchestratorOptions {
   readonly targetKind: 'devnet' | 'remote';
   /** Funds every edge's load accounts from the hive's one funder. */
   readonly fund: (addresses: readonly Address[]) => Promise<void>;
+  /**
+   * Every edge is ready and nothing of the load has been sent: e.g. read the accounts' start
+   * balances for the oracle. A failure here is logged, not fatal (the oracle then says why it
+   * skipped).
+   */
+  readonly beforeFirstPhase?: (addresses: readonly Address[]) => Promise<void>;
   readonly edges: readonly RunEdge[];
   readonly store: TelemetryStore;
   /** How long edges may take to prepare (fund, calibrate). */
@@ -352,6 +358,9 @@ export class RunOrchestrator {
     if (!allPrepared) for (const s of this.slots) if (s.state === 'assigned') this.markStale(s, `not prepared within ${this.options.preflightTimeoutMs} ms`);
     if (this.slots.some((s) => s.state !== 'ready')) throw new Error(`preflight failed: ${this.describeUnready()}`);
     this.log('info', `run ${runId}: ${this.slots.length} edge(s) prepared`);
+    await this.options.beforeFirstPhase?.(addresses).catch((error: unknown) => {
+      this.log('warn', `run ${runId}: before the first phase: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 
   private describeUnready(): string {

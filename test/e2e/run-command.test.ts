@@ -8,6 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { RunReportV2 } from '../../src/report/report-types.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { startEmbeddedDevnet } from '../../src/devnet/embedded-devnet.js';
 import { readTelemetryRun } from '../../src/telemetry/parquet-reader.js';
@@ -78,7 +79,8 @@ describe('gashammer run on the embedded devnet', () => {
     expect(result.stdout).toMatch(/run [0-9a-f-]{36}: PASS/);
 
     const runDir = onlyRunDir(join(dir, 'out'));
-    const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as RunReport;
+    // run.json: what the hive knew when the run ended.
+    const report = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunReport;
     expect(report.outcome).toEqual({ state: 'done', verdict: 'pass', reasons: [] });
     expect(report.edges.map((e) => [e.name, e.outcome])).toEqual([
       ['edge-0', 'finished'],
@@ -89,7 +91,31 @@ describe('gashammer run on the embedded devnet', () => {
       expect(p.txIncluded).toBe(p.txSubmitted);
       expect(p.txFailed + p.txTimeout).toBe(0);
     }
+    // report.json: the figures recomputed from Parquet agree with the hive's tally, the oracle
+    // checked every invariant on the real chain, and the gate passed.
+    const full = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as RunReportV2;
+    expect(full.schemaVersion).toBe(2);
+    expect(full.gate.verdict, JSON.stringify(full.gate.reasons)).toBe('pass');
+    expect(full.oracle.invariants.map((i) => [i.name, i.status])).toEqual([
+      ['balance-conservation', 'pass'],
+      ['nonce-monotonicity', 'pass'],
+      ['gas-accounting', 'pass'],
+    ]);
+    expect(full.phases.map((p) => [p.txSubmitted, p.txIncluded])).toEqual(report.phases.map((p) => [p.txSubmitted, p.txIncluded]));
+    expect(full.telemetry).toMatchObject({ eventsRead: report.telemetry.eventsReceived, eventsDropped: 0, eventsMissing: 0, lossRatio: 0 });
+    expect(full.latency.inclusion.corrected.count).toBe(full.totals.txIncluded);
+    expect(full.latency.inclusion.corrected.p99).toBeGreaterThan(0);
+    expect(full.series.reduce((n, s) => n + s.includedTxPerSec, 0)).toBe(full.totals.txIncluded);
     expect(readFileSync(join(runDir, 'report.md'), 'utf8')).toContain('e2e-run');
+    expect(readFileSync(join(runDir, 'report.html'), 'utf8')).toContain('<svg');
+
+    // `gashammer report` recomputes the same report from the folder alone.
+    const again = await runGashammer(['report', runDir, '--json'], dir);
+    expect(again.code, again.stderr).toBe(0);
+    const recomputed = JSON.parse(again.stdout) as RunReportV2;
+    expect(recomputed.totals).toEqual(full.totals);
+    expect(recomputed.latency).toEqual(full.latency);
+    expect(recomputed.gate.verdict).toBe('pass');
 
     // Parquet is the record: it holds exactly the events the report counted.
     const stored = await readTelemetryRun(runDir);
@@ -126,15 +152,18 @@ describe('gashammer run on the embedded devnet', () => {
     expect(interrupted, result.stdout + result.stderr).toBe(true);
     expect(result.code, result.stdout + result.stderr).toBe(130);
     expect(result.stdout).toContain('SIGINT: aborting the run');
-    expect(result.stdout).toMatch(/ABORTED \(interrupted \(SIGINT\)\)/);
+    expect(result.stdout).toMatch(/INCONCLUSIVE \(aborted: interrupted \(SIGINT\)\)/);
 
     const runDir = onlyRunDir(join(dir, 'out'));
-    const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as RunReport;
+    const report = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunReport;
     expect(report.outcome).toEqual({ state: 'aborted', reason: 'interrupted (SIGINT)' });
     expect(report.telemetry.eventsReceived).toBeGreaterThan(0);
     const stored = await readTelemetryRun(runDir);
     expect(stored.events).toHaveLength(report.telemetry.eventsReceived);
     expect(existsSync(join(runDir, 'report.md'))).toBe(true);
+    const full = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as RunReportV2;
+    expect(full.completion).toEqual({ state: 'aborted', reason: 'interrupted (SIGINT)' });
+    expect(full.gate.verdict).toBe('inconclusive');
 
     expect(hiveAddress).toBeDefined();
     expect(processesWith(`--hive ${hiveAddress}`)).toEqual([]);
@@ -159,9 +188,9 @@ describe('gashammer run on the embedded devnet', () => {
       const code = await new Promise<number | null>((ok) => child.once('exit', ok));
       expect(code, stderr).toBe(0);
       // --json: the report alone on stdout, progress on stderr.
-      const report = JSON.parse(stdout) as RunReport;
+      const report = JSON.parse(stdout) as RunReportV2;
       expect(report.target).toMatchObject({ kind: 'remote', chainId: 412346 });
-      expect(report.outcome).toEqual({ state: 'done', verdict: 'pass', reasons: [] });
+      expect(report.gate.verdict, JSON.stringify(report.gate.reasons)).toBe('pass');
       expect(report.phases.every((p) => p.txIncluded === p.txSubmitted && p.txSubmitted > 0)).toBe(true);
       expect(stderr).toContain('target: chain 412346');
       expect(stderr).not.toContain(chain.faucet.privateKey.slice(2, 20));

@@ -5,7 +5,7 @@
 // Ctrl-C aborts cleanly: the edges stop and flush, the partial data and report are kept, and no
 // process is left behind.
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
@@ -20,7 +20,8 @@ import { Hive, parquetStores, type ProvidedTarget } from '../../hive/hive.js';
 import { createRestApp } from '../../hive/rest/app.js';
 import { devnetTarget, prepareRemoteTarget } from '../../hive/targets.js';
 import { createLogger } from '../../logging/logger.js';
-import { renderReportMarkdown } from '../../report/render-markdown.js';
+import type { RunReportV2 } from '../../report/report-types.js';
+import { REPORT_FILES } from '../../report/run-files.js';
 import type { RunReport } from '../../report/run-report.js';
 import { compileScenario } from '../../scenario/compile.js';
 import { loadScenarioOrThrow } from '../../scenario/load.js';
@@ -30,28 +31,25 @@ import { funderFromEnvironment } from '../../workload/funding.js';
 import { ExitWith, type CliIO } from '../io.js';
 import { spawnEdges, type EdgeProcess } from '../run/edge-processes.js';
 import { ProgressLine } from '../run/progress.js';
+import { addBaselineFlags, baselineFromFlags, exitCodeOfVerdict, verdictSummary, type BaselineFlags } from '../run/report-output.js';
 import { parseEdgeCount } from './plan.js';
 
 const HIVE_DEFAULTS = configDefaults('hive');
 
-interface RunOptions {
+interface RunOptions extends BaselineFlags {
   readonly target?: string;
   readonly edges?: number;
   readonly out?: string;
   readonly json?: boolean;
 }
 
-/** How a finished run maps to the process exit code (docs/cli.md). */
-export function exitCodeOf(report: RunReport, interrupted: boolean): number {
-  if (report.outcome.state === 'aborted') return interrupted ? ExitCode.Interrupted : ExitCode.Internal;
-  switch (report.outcome.verdict) {
-    case 'pass':
-      return ExitCode.Ok;
-    case 'fail':
-      return ExitCode.GateFail;
-    case 'inconclusive':
-      return ExitCode.Inconclusive;
-  }
+/**
+ * How a finished run maps to the process exit code (docs/cli.md): the gate verdict's code,
+ * except that a run aborted by a signal is 130 and one aborted by a failure is 1.
+ */
+export function exitCodeOf(record: RunReport, report: RunReportV2, interrupted: boolean): number {
+  if (record.outcome.state === 'aborted') return interrupted ? ExitCode.Interrupted : ExitCode.Internal;
+  return exitCodeOfVerdict(report, interrupted);
 }
 
 function parseTarget(value: string): string {
@@ -67,24 +65,26 @@ function parseTarget(value: string): string {
 }
 
 export function registerRunCommand(program: Command, io: CliIO): void {
-  program
+  const command = program
     .command('run')
     .description('run a scenario against a target (embedded devnet by default) and judge it')
     .argument('<scenario>', 'scenario YAML file')
     .option('--target <devnet|url>', 'where to send load: "devnet" (embedded, the default) or a JSON-RPC URL', parseTarget)
     .option('--edges <n>', `number of edges, 1-${MAX_EDGES} (overrides edges.count)`, parseEdgeCount)
     .option('--out <dir>', 'where telemetry and reports go (default gashammer-out)')
-    .option('--json', 'print the report as JSON on stdout (progress goes to stderr)')
-    .action(async (file: string, opts: RunOptions) => {
-      const code = await runScenario(file, opts, io);
-      if (code !== ExitCode.Ok) throw new ExitWith(code);
-    });
+    .option('--json', 'print the report as JSON on stdout (progress goes to stderr)');
+  addBaselineFlags(command).action(async (file: string, opts: RunOptions) => {
+    const code = await runScenario(file, opts, io);
+    if (code !== ExitCode.Ok) throw new ExitWith(code);
+  });
 }
 
 async function runScenario(file: string, opts: RunOptions, io: CliIO): Promise<number> {
   const loaded = await loadScenarioOrThrow(file);
   for (const w of loaded.warnings) io.stderr(formatDiagnostic(w) + '\n');
   const plan = compileScenario(loaded.scenario, opts.edges === undefined ? {} : { edges: opts.edges });
+  // Read before anything starts, so a wrong baseline flag costs nothing.
+  const baseline = await baselineFromFlags(opts, plan.scenario.name, io.cwd);
   const say = opts.json ? io.stderr : io.stdout;
   const outDir = resolve(io.cwd, opts.out ?? 'gashammer-out');
   const logDir = join(outDir, 'logs');
@@ -124,6 +124,7 @@ async function runScenario(file: string, opts: RunOptions, io: CliIO): Promise<n
     // The hive's default rotation (hive.toml storage.*).
     openStore: parquetStores(outDir, { rotateBytes: HIVE_DEFAULTS.storage.parquet_rotation_size_mb * 1024 * 1024, rotateIntervalMs: HIVE_DEFAULTS.storage.parquet_rotation_interval_secs * 1000 }),
     log: (level, message) => logger[level](message),
+    baselineFor: async () => baseline,
   });
   let edges: EdgeProcess[] = [];
   let server: Server | undefined;
@@ -172,20 +173,25 @@ async function runScenario(file: string, opts: RunOptions, io: CliIO): Promise<n
       const line = progress.render(view, Date.now());
       say(tty ? `\r\x1b[2K${line}` : `${line}\n`);
     }, 1_000);
-    let report: RunReport;
+    let record: RunReport;
+    let report: RunReportV2 | undefined;
     try {
-      report = await entry.done;
+      record = await entry.done;
+      report = await entry.reported;
     } finally {
       clearInterval(ticker);
       if (tty) say('\n');
     }
 
-    const runDir = join(outDir, 'runs', report.runId);
-    const markdown = renderReportMarkdown(report);
-    await writeFile(join(runDir, 'report.md'), markdown);
+    const runDir = join(outDir, 'runs', record.runId);
+    const rel = (name: string) => relative(io.cwd, join(runDir, name)) || name;
+    if (report === undefined) {
+      say(`\nrun ${record.runId}: the report could not be made (see the messages above); the run folder ${rel('.')} holds the telemetry and run.json\n`);
+      return interrupted ? ExitCode.Interrupted : ExitCode.Internal;
+    }
     if (opts.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
-    say(summary(report, relative(io.cwd, runDir) || '.'));
-    return exitCodeOf(report, interrupted);
+    say(verdictSummary(report, { json: rel(REPORT_FILES.json), markdown: rel(REPORT_FILES.markdown), html: rel(REPORT_FILES.html) }));
+    return exitCodeOf(record, report, interrupted);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -196,21 +202,4 @@ async function runScenario(file: string, opts: RunOptions, io: CliIO): Promise<n
     await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
     await devnet?.stop();
   }
-}
-
-function summary(report: RunReport, runDir: string): string {
-  const lines: string[] = [];
-  const o = report.outcome;
-  lines.push(o.state === 'done' ? `\nrun ${report.runId}: ${o.verdict.toUpperCase()}` : `\nrun ${report.runId}: ABORTED (${o.reason})`);
-  if (o.state === 'done') for (const r of o.reasons) lines.push(`  - ${r}`);
-  for (const p of report.phases) {
-    lines.push(
-      `  phase ${p.index + 1} ${p.name}: offered ${(p.offeredGasPerSec / 1e6).toFixed(2)} Mgas/s, achieved ${(p.achievedGasPerSec / 1e6).toFixed(2)} Mgas/s; ` +
-        `${p.txSubmitted} sent, ${p.txIncluded} included, ${p.txFailed} failed, ${p.txTimeout} timed out`,
-    );
-  }
-  lines.push(`  telemetry: ${report.telemetry.eventsReceived} events received, ${report.telemetry.eventsDropped} dropped, ${report.telemetry.files.length} Parquet file(s)`);
-  for (const n of report.notes) lines.push(`  note: ${n}`);
-  lines.push(`  report: ${runDir}/report.md and report.json`);
-  return lines.join('\n') + '\n';
 }
