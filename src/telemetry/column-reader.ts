@@ -17,13 +17,12 @@
 // data does not decode, is a GasHammerError GH-E503 naming the file (and the column, for data).
 
 import { Buffer } from 'node:buffer';
-import { open, type FileHandle } from 'node:fs/promises';
-import { parquetMetadataAsync, parquetRead, snappyUncompress, type AsyncBuffer, type ColumnMetaData, type CompressionCodec, type DataReader, type Encoding, type FileMetaData, type RowGroup } from 'hyparquet';
+import type { FileHandle } from 'node:fs/promises';
+import { parquetRead, snappyUncompress, type AsyncBuffer, type ColumnMetaData, type CompressionCodec, type DataReader, type Encoding, type FileMetaData, type RowGroup } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { readVarInt, readZigZagBigInt } from 'hyparquet/src/thrift.js';
-import { ErrorCodes } from '../errors/codes.js';
-import { GasHammerError, isGasHammerError } from '../errors/gashammer-error.js';
-import { METADATA_KEYS, TELEMETRY_COLUMNS, TELEMETRY_SCHEMA_VERSION, telemetryParquetSchema, type TelemetryColumnName } from './parquet-schema.js';
+import { openTelemetryFile, readTelemetryFooter, telemetryReadError } from './parquet-reader.js';
+import { TELEMETRY_COLUMNS, telemetryParquetSchema, type TelemetryColumnName } from './parquet-schema.js';
 
 /** Integer and floating columns as doubles: exact up to 2^53 (wall-clock ns round to 256 ns). NaN = null. */
 export interface NumberColumn {
@@ -203,18 +202,8 @@ class TelemetryFile {
   ) {}
 
   static async open(path: string): Promise<TelemetryFile> {
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch (err) {
-      throw readError(path, 'could not be opened', err);
-    }
-    try {
-      return new TelemetryFile(path, handle, (await handle.stat()).size);
-    } catch (err) {
-      await handle.close();
-      throw readError(path, 'could not be opened', err);
-    }
+    const { handle, size } = await openTelemetryFile(path);
+    return new TelemetryFile(path, handle, size);
   }
 
   close(): Promise<void> {
@@ -222,26 +211,8 @@ class TelemetryFile {
   }
 
   /** The footer, checked to be GasHammer telemetry of the schema version this build reads. */
-  async footer(): Promise<FileMetaData> {
-    let metadata: FileMetaData;
-    try {
-      metadata = await parquetMetadataAsync(this.asyncBuffer());
-    } catch (err) {
-      throw readError(this.path, 'is not a readable Parquet file (truncated, still being written, or not Parquet)', err);
-    }
-    const kv = new Map((metadata.key_value_metadata ?? []).map(({ key, value }) => [key, value]));
-    if (!kv.has(METADATA_KEYS.runId)) throw readError(this.path, `is Parquet but not GasHammer telemetry (no ${METADATA_KEYS.runId} in its footer)`);
-    const version = kv.get(METADATA_KEYS.schemaVersion);
-    if (version !== TELEMETRY_SCHEMA_VERSION) throw readError(this.path, `has telemetry schema version ${version ?? '(none)'}; this GasHammer reads version ${TELEMETRY_SCHEMA_VERSION}`);
-    const leaves = new Map(metadata.schema.slice(1).map((e) => [e.name, e]));
-    for (const [name, want] of EXPECTED_SCHEMA) {
-      const got = leaves.get(name);
-      if (got === undefined || got.num_children || got.type !== want.type || got.repetition_type !== want.repetition_type || (got.converted_type ?? undefined) !== (want.converted_type ?? undefined)) {
-        const found = got === undefined ? 'missing' : `${got.repetition_type ?? ''} ${got.type ?? 'a group'}${got.converted_type ? ` (${got.converted_type})` : ''}`;
-        throw readError(this.path, `does not have the telemetry columns: ${name} is ${found}, expected ${want.repetition_type ?? ''} ${want.type ?? ''}${want.converted_type ? ` (${want.converted_type})` : ''}`);
-      }
-    }
-    return metadata;
+  footer(): Promise<FileMetaData> {
+    return readTelemetryFooter(this.path, this.asyncBuffer());
   }
 
   /** The bytes of the wanted columns' chunks in one row group, in `wanted` order. */
@@ -344,11 +315,7 @@ class TelemetryFile {
   }
 }
 
-function readError(path: string, what: string, cause?: unknown): GasHammerError {
-  if (isGasHammerError(cause)) return cause;
-  const reason = cause === undefined ? '' : `: ${cause instanceof Error ? cause.message : String(cause)}`;
-  return new GasHammerError(ErrorCodes.TelemetryRead, `telemetry file ${path} ${what}${reason}`, cause === undefined ? {} : { cause });
-}
+const readError = telemetryReadError;
 
 /** Values as hyparquet gives them (bigint, number, boolean, string, null) into a vector. */
 function vectorOf(column: WantedColumn, values: readonly unknown[]): ColumnVector {

@@ -47,7 +47,7 @@ export async function listRunFiles(runDir: string): Promise<RunFiles> {
   try {
     names = await readdir(runDir);
   } catch (err) {
-    throw readError(runDir, 'could not be listed', err, 'telemetry run folder');
+    throw telemetryReadError(runDir, 'could not be listed', err, 'telemetry run folder');
   }
   const files: { name: string; hour: string; n: number }[] = [];
   const partialFiles: string[] = [];
@@ -63,7 +63,7 @@ export async function listRunFiles(runDir: string): Promise<RunFiles> {
 
 /** Row count, row groups and footer metadata of one telemetry file, without reading its data. */
 export async function readTelemetryFileInfo(path: string): Promise<TelemetryFileInfo> {
-  return withFile(path, async (file) => describe(path, await readFooter(path, file)));
+  return withFile(path, async (file) => describe(path, await readTelemetryFooter(path, file)));
 }
 
 /** The footer key-value metadata of one telemetry file. */
@@ -93,10 +93,10 @@ export async function readTelemetryRun(runDir: string): Promise<RunFiles & { rea
  */
 export async function* telemetryRowGroups(paths: readonly string[]): AsyncGenerator<TelemetryRowGroup> {
   for (const path of paths) {
-    const handle = await openFile(path);
+    const handle = await openTelemetryFile(path);
     try {
       const file = asyncBuffer(path, handle.handle, handle.size);
-      const metadata = await readFooter(path, file);
+      const metadata = await readTelemetryFooter(path, file);
       let groupStart = 0;
       for (let g = 0; g < metadata.row_groups.length; g++) {
         const rows = Number((metadata.row_groups[g] as FileMetaData['row_groups'][number]).num_rows);
@@ -143,30 +143,34 @@ async function readRowGroup(path: string, file: AsyncBuffer, metadata: FileMetaD
       },
     });
   } catch (err) {
-    throw readError(path, 'data could not be decoded (corrupt or truncated)', err);
+    throw telemetryReadError(path, 'data could not be decoded (corrupt or truncated)', err);
   }
   const short = COLUMN_NAMES.find((_, c) => (filled[c] as number) < rows);
-  if (short !== undefined) throw readError(path, `column ${short} has fewer values than its row group's ${rows} rows`);
+  if (short !== undefined) throw telemetryReadError(path, `column ${short} has fewer values than its row group's ${rows} rows`);
   try {
     return columnsToEvents({ rows, columns });
   } catch (err) {
-    throw readError(path, `row group at row ${groupStart} does not hold GasHammer events`, err);
+    throw telemetryReadError(path, `row group at row ${groupStart} does not hold GasHammer events`, err);
   }
 }
 
-async function readFooter(path: string, file: AsyncBuffer): Promise<FileMetaData> {
+/**
+ * The footer of a telemetry file, checked to be GasHammer telemetry of the schema version and
+ * columns this build reads (GH-E503 otherwise). The column reader reads footers through it too.
+ */
+export async function readTelemetryFooter(path: string, file: AsyncBuffer): Promise<FileMetaData> {
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(file);
   } catch (err) {
-    throw readError(path, 'is not a readable Parquet file (truncated, still being written, or not Parquet)', err);
+    throw telemetryReadError(path, 'is not a readable Parquet file (truncated, still being written, or not Parquet)', err);
   }
   const info = describe(path, metadata);
-  if (info.metadata[METADATA_KEYS.runId] === undefined) throw readError(path, `is Parquet but not GasHammer telemetry (no ${METADATA_KEYS.runId} in its footer)`);
+  if (info.metadata[METADATA_KEYS.runId] === undefined) throw telemetryReadError(path, `is Parquet but not GasHammer telemetry (no ${METADATA_KEYS.runId} in its footer)`);
   const version = info.metadata[METADATA_KEYS.schemaVersion];
-  if (version !== TELEMETRY_SCHEMA_VERSION) throw readError(path, `has telemetry schema version ${version ?? '(none)'}; this GasHammer reads version ${TELEMETRY_SCHEMA_VERSION}`);
+  if (version !== TELEMETRY_SCHEMA_VERSION) throw telemetryReadError(path, `has telemetry schema version ${version ?? '(none)'}; this GasHammer reads version ${TELEMETRY_SCHEMA_VERSION}`);
   const mismatch = schemaMismatch(metadata.schema);
-  if (mismatch) throw readError(path, `does not have the telemetry columns: ${mismatch}`);
+  if (mismatch) throw telemetryReadError(path, `does not have the telemetry columns: ${mismatch}`);
   return metadata;
 }
 
@@ -176,7 +180,7 @@ function schemaMismatch(schema: readonly SchemaElement[]): string | undefined {
   for (const [name, want] of EXPECTED_SCHEMA) {
     const got = leaves.get(name);
     if (got === undefined) return `${name} is missing`;
-    if (got.type !== want.type || got.repetition_type !== want.repetition_type || (got.converted_type ?? undefined) !== (want.converted_type ?? undefined)) {
+    if (got.num_children || got.type !== want.type || got.repetition_type !== want.repetition_type || (got.converted_type ?? undefined) !== (want.converted_type ?? undefined)) {
       return `${name} is ${got.repetition_type ?? ''} ${got.type ?? 'a group'}${got.converted_type ? ` (${got.converted_type})` : ''}, expected ${want.repetition_type ?? ''} ${want.type ?? ''}${want.converted_type ? ` (${want.converted_type})` : ''}`;
     }
   }
@@ -196,7 +200,7 @@ function describe(path: string, metadata: FileMetaData): TelemetryFileInfo {
 }
 
 async function withFile<T>(path: string, use: (file: AsyncBuffer) => Promise<T>): Promise<T> {
-  const { handle, size } = await openFile(path);
+  const { handle, size } = await openTelemetryFile(path);
   try {
     return await use(asyncBuffer(path, handle, size));
   } finally {
@@ -204,18 +208,19 @@ async function withFile<T>(path: string, use: (file: AsyncBuffer) => Promise<T>)
   }
 }
 
-async function openFile(path: string): Promise<{ handle: FileHandle; size: number }> {
+/** Opens a telemetry file for reading, with its size (GH-E503 naming it when it cannot be opened). */
+export async function openTelemetryFile(path: string): Promise<{ handle: FileHandle; size: number }> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (err) {
-    throw readError(path, 'could not be opened', err);
+    throw telemetryReadError(path, 'could not be opened', err);
   }
   try {
     return { handle, size: (await handle.stat()).size };
   } catch (err) {
     await handle.close();
-    throw readError(path, 'could not be opened', err);
+    throw telemetryReadError(path, 'could not be opened', err);
   }
 }
 
@@ -230,7 +235,7 @@ function asyncBuffer(path: string, handle: FileHandle, size: number): AsyncBuffe
       let done = 0;
       while (done < bytes.length) {
         const { bytesRead } = await handle.read(bytes, done, bytes.length - done, start + done);
-        if (bytesRead === 0) throw readError(path, `ended at byte ${start + done}, before byte ${stop} the footer points to`);
+        if (bytesRead === 0) throw telemetryReadError(path, `ended at byte ${start + done}, before byte ${stop} the footer points to`);
         done += bytesRead;
       }
       return out;
@@ -238,7 +243,8 @@ function asyncBuffer(path: string, handle: FileHandle, size: number): AsyncBuffe
   };
 }
 
-function readError(path: string, what: string, cause?: unknown, subject = 'telemetry file'): GasHammerError {
+/** GH-E503 naming the file and what is wrong with it; a GasHammerError cause passes through as it is. */
+export function telemetryReadError(path: string, what: string, cause?: unknown, subject = 'telemetry file'): GasHammerError {
   if (isGasHammerError(cause)) return cause;
   const reason = cause === undefined ? '' : `: ${cause instanceof Error ? cause.message : String(cause)}`;
   return new GasHammerError(ErrorCodes.TelemetryRead, `${subject} ${path} ${what}${reason}`, cause === undefined ? {} : { cause });
