@@ -62,8 +62,8 @@ export interface HiveOptions {
   /** How often a run's buffered telemetry is written even if no row group is full (default 60 s). */
   readonly telemetryFlushIntervalMs?: number;
   readonly metrics?: HiveMetrics;
-  /** The baseline a run's report compares with (none: the report says no baseline was given). */
-  readonly baselineFor?: (plan: RunPlan) => Promise<ReportOptions['baseline']>;
+  /** How runs' reports are made: the baseline they compare with (none: the report says no baseline was given). */
+  readonly reportOptions?: ReportOptions;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -362,8 +362,7 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
     const reported = done.then(async (record) => {
       const runDir = join(this.options.dataDir, 'runs', record.runId);
       try {
-        const baseline = await this.options.baselineFor?.(plan);
-        const full = await computeRunReport(runDir, baseline ? { baseline } : {});
+        const full = await computeRunReport(runDir, this.options.reportOptions ?? {});
         await writeReports(runDir, full);
         return full;
       } catch (error) {

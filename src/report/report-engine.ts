@@ -25,6 +25,8 @@ import type { RunReport as RunRecord } from './run-report.js';
 export interface ReportOptions {
   /** The baseline to compare with, and where it came from (a path or store description). */
   readonly baseline?: { readonly file: BaselineFile; readonly source: string };
+  /** Why no baseline is compared with, when one was asked for (none on the branch, another scenario version). */
+  readonly baselineNote?: string;
 }
 
 /** The plan the run played, recompiled from the scenario copy in the run folder. */
@@ -116,6 +118,7 @@ export async function buildReport(
     requireBaseline: plan.gate.regression.requireBaseline,
     minSamples: plan.gate.regression.minSamples,
     sampleCount: analysis.totals.txIncluded,
+    ...(options.baselineNote === undefined ? {} : { baselineNote: options.baselineNote }),
   });
   return { ...base, gate };
 }

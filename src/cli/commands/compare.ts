@@ -5,9 +5,8 @@
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { baselineRef, type BaselineFile } from '../../baseline/baseline-file.js';
+import { baselineRef } from '../../baseline/baseline-file.js';
 import { readRunReport, thresholdsFromReport } from '../../baseline/report-file.js';
-import { FileBaselineStore, readBaselineFile } from '../../baseline/store.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { formatDiagnostic } from '../../errors/diagnostic.js';
 import { ExitCode } from '../../errors/exit-codes.js';
@@ -20,7 +19,8 @@ import { loadScenarioOrThrow } from '../../scenario/load.js';
 import type { RegressionPolicy, Threshold } from '../../scenario/types.js';
 import { ExitWith, type CliIO } from '../io.js';
 import { textTable } from '../table.js';
-import { DEFAULT_BASELINE_DIR, shownPath } from './baseline.js';
+import { baselineChoice, EXIT_FOR_VERDICT, findBaseline } from '../baseline-lookup.js';
+import { DEFAULT_BASELINE_DIR } from './baseline.js';
 
 export const DEFAULT_REGRESSION_POLICY: RegressionPolicy = {
   minSamples: SCENARIO_DEFAULTS.minSamples,
@@ -43,13 +43,6 @@ interface GateRules {
   readonly from: string;
 }
 
-interface FoundBaseline {
-  readonly file: BaselineFile | undefined;
-  readonly source: string;
-  /** Why no baseline is used, when none is. */
-  readonly note?: string;
-}
-
 async function gateRules(io: CliIO, report: RunReportV2, reportArg: string, scenarioArg: string | undefined): Promise<GateRules> {
   if (scenarioArg === undefined) {
     return {
@@ -64,34 +57,6 @@ async function gateRules(io: CliIO, report: RunReportV2, reportArg: string, scen
     throw new GasHammerError(ErrorCodes.BaselineMismatch, `${scenarioArg} is scenario '${loaded.scenario.name}', the report is of scenario '${report.scenario.name}'`);
   }
   return { thresholds: loaded.scenario.gate.thresholds, policy: loaded.scenario.gate.regression, from: `the gate section of ${scenarioArg}` };
-}
-
-/** Where the baseline comes from, as the flags say: exactly one of a file or a branch. */
-type BaselineChoice = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'branch'; readonly branch: string; readonly dir: string };
-
-function baselineChoice(opts: CompareOptions): BaselineChoice {
-  if (opts.baseline !== undefined && opts.branch === undefined) {
-    if (opts.dir !== undefined) throw new GasHammerError(ErrorCodes.Usage, '--dir goes with --branch; --baseline takes the file itself');
-    return { kind: 'file', path: opts.baseline };
-  }
-  if (opts.branch !== undefined && opts.baseline === undefined) return { kind: 'branch', branch: opts.branch, dir: opts.dir ?? DEFAULT_BASELINE_DIR };
-  throw new GasHammerError(ErrorCodes.Usage, 'give one of --baseline <file> or --branch <name>: `gashammer compare report.json --branch main`');
-}
-
-async function findBaseline(io: CliIO, report: RunReportV2, choice: BaselineChoice): Promise<FoundBaseline> {
-  if (choice.kind === 'file') {
-    const file = await readBaselineFile(resolve(io.cwd, choice.path), choice.path);
-    if (file === undefined) throw new GasHammerError(ErrorCodes.BaselineNotFound, `${choice.path} does not exist`);
-    if (file.scenario.name !== report.scenario.name) {
-      throw new GasHammerError(ErrorCodes.BaselineMismatch, `${choice.path} is a baseline of scenario '${file.scenario.name}', the report is of scenario '${report.scenario.name}'`);
-    }
-    return { file, source: choice.path };
-  }
-  const store = new FileBaselineStore(resolve(io.cwd, choice.dir));
-  const path = shownPath(io, store.pathOf(choice.branch, report.scenario.name));
-  const file = await store.load(choice.branch, report.scenario.name);
-  if (file === undefined) return { file, source: path, note: `branch ${choice.branch} has none: no file ${path}` };
-  return { file, source: path };
 }
 
 const signedPct = (x: number | null): string => (x === null ? '-' : `${x > 0 ? '+' : x < 0 ? '-' : ''}${Math.abs(x).toFixed(1)}%`);
@@ -139,13 +104,6 @@ function renderText(report: RunReportV2, reportArg: string, rules: GateRules, ba
   return out.join('\n') + '\n';
 }
 
-const EXIT_FOR_VERDICT: Readonly<Record<GateReport['verdict'], number>> = {
-  pass: ExitCode.Ok,
-  warn: ExitCode.Ok,
-  fail: ExitCode.GateFail,
-  inconclusive: ExitCode.Inconclusive,
-};
-
 export function registerCompareCommand(program: Command, io: CliIO): void {
   program
     .command('compare')
@@ -157,16 +115,13 @@ export function registerCompareCommand(program: Command, io: CliIO): void {
     .option('--scenario <file>', "the run's scenario: its gate thresholds and regression rules apply (default: the report's thresholds, default rules)")
     .option('--json', 'print the gate report as JSON')
     .action(async (reportArg: string, opts: CompareOptions) => {
-      const choice = baselineChoice(opts);
+      const choice = baselineChoice(opts, '--dir');
+      if (choice === undefined) throw new GasHammerError(ErrorCodes.Usage, 'give one of --baseline <file> or --branch <name>: `gashammer compare report.json --branch main`');
       const report = await readRunReport(resolve(io.cwd, reportArg), reportArg);
       const rules = await gateRules(io, report, reportArg, opts.scenario);
-      const found = await findBaseline(io, report, choice);
-      // A baseline of another scenario hash offered another load: comparing with it would mislead.
-      const comparable = found.file !== undefined && found.file.scenario.hash === report.scenario.hash ? found.file : undefined;
-      const baselineNote =
-        found.file !== undefined && comparable === undefined
-          ? `${found.source} was saved for another version of the scenario (hash ${found.file.scenario.hash.slice(0, 12)}, this run ${report.scenario.hash.slice(0, 12)}); save a baseline from this version`
-          : found.note;
+      const found = await findBaseline(io, report.scenario, choice);
+      const comparable = found.file;
+      const baselineNote = found.note;
       const gate = decideGate({
         completion: report.completion,
         telemetryLossRatio: report.telemetry.lossRatio,

@@ -8,9 +8,9 @@ import { ExitCode } from '../../errors/exit-codes.js';
 import { computeRunReport, writeReports } from '../../report/report-engine.js';
 import { readRunRecord } from '../../report/run-files.js';
 import { ExitWith, type CliIO } from '../io.js';
-import { addBaselineFlags, baselineFromFlags, exitCodeOfVerdict, verdictSummary, type BaselineFlags } from '../run/report-output.js';
+import { addBaselineFlags, baselineFromFlags, exitCodeOfVerdict, verdictSummary, type BaselineOptions } from '../run/report-output.js';
 
-interface ReportFlags extends BaselineFlags {
+interface ReportFlags extends BaselineOptions {
   readonly json?: boolean;
 }
 
@@ -23,8 +23,7 @@ export function registerReportCommand(program: Command, io: CliIO): void {
   addBaselineFlags(command).action(async (dir: string, flags: ReportFlags) => {
     const runDir = resolve(io.cwd, dir);
     const record = await readRunRecord(runDir);
-    const baseline = await baselineFromFlags(flags, record.scenario.name, io.cwd);
-    const report = await computeRunReport(runDir, baseline ? { baseline } : {});
+    const report = await computeRunReport(runDir, await baselineFromFlags(flags, record.scenario, io));
     const paths = await writeReports(runDir, report);
     const rel = (p: string) => relative(io.cwd, p) || p;
     if (flags.json) io.stdout(JSON.stringify(report, null, 2) + '\n');

@@ -31,12 +31,12 @@ import { funderFromEnvironment } from '../../workload/funding.js';
 import { ExitWith, type CliIO } from '../io.js';
 import { spawnEdges, type EdgeProcess } from '../run/edge-processes.js';
 import { ProgressLine } from '../run/progress.js';
-import { addBaselineFlags, baselineFromFlags, exitCodeOfVerdict, verdictSummary, type BaselineFlags } from '../run/report-output.js';
+import { addBaselineFlags, baselineFromFlags, exitCodeOfVerdict, verdictSummary, type BaselineOptions } from '../run/report-output.js';
 import { parseEdgeCount } from './plan.js';
 
 const HIVE_DEFAULTS = configDefaults('hive');
 
-interface RunOptions extends BaselineFlags {
+interface RunOptions extends BaselineOptions {
   readonly target?: string;
   readonly edges?: number;
   readonly out?: string;
@@ -84,7 +84,7 @@ async function runScenario(file: string, opts: RunOptions, io: CliIO): Promise<n
   for (const w of loaded.warnings) io.stderr(formatDiagnostic(w) + '\n');
   const plan = compileScenario(loaded.scenario, opts.edges === undefined ? {} : { edges: opts.edges });
   // Read before anything starts, so a wrong baseline flag costs nothing.
-  const baseline = await baselineFromFlags(opts, plan.scenario.name, io.cwd);
+  const reportOptions = await baselineFromFlags(opts, { name: plan.scenario.name, hash: plan.scenarioHash }, io);
   const say = opts.json ? io.stderr : io.stdout;
   const outDir = resolve(io.cwd, opts.out ?? 'gashammer-out');
   const logDir = join(outDir, 'logs');
@@ -124,7 +124,7 @@ async function runScenario(file: string, opts: RunOptions, io: CliIO): Promise<n
     // The hive's default rotation (hive.toml storage.*).
     openStore: parquetStores(outDir, { rotateBytes: HIVE_DEFAULTS.storage.parquet_rotation_size_mb * 1024 * 1024, rotateIntervalMs: HIVE_DEFAULTS.storage.parquet_rotation_interval_secs * 1000 }),
     log: (level, message) => logger[level](message),
-    baselineFor: async () => baseline,
+    reportOptions,
   });
   let edges: EdgeProcess[] = [];
   let server: Server | undefined;

@@ -1,18 +1,16 @@
-// What `gashammer run` and `gashammer report` share once a report exists: finding the baseline
-// the user named (--baseline FILE, or --branch B under --baselines-dir), the verdict summary
+// What `gashammer run` and `gashammer report` share once a report exists: the baseline flags
+// (looked up as `compare` does, baseline-lookup.ts), the verdict summary
 // printed to the terminal, and the exit code the verdict maps to (docs/cli.md).
 
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readBaselineFile, FileBaselineStore } from '../../baseline/store.js';
-import { checkBranchName } from '../../baseline/branch-path.js';
-import { ErrorCodes } from '../../errors/codes.js';
 import { ExitCode } from '../../errors/exit-codes.js';
-import { GasHammerError } from '../../errors/gashammer-error.js';
 import type { ReportOptions } from '../../report/report-engine.js';
 import type { RunReportV2 } from '../../report/report-types.js';
+import { baselineChoice, EXIT_FOR_VERDICT, findBaseline } from '../baseline-lookup.js';
+import { DEFAULT_BASELINE_DIR } from '../commands/baseline.js';
+import type { CliIO } from '../io.js';
 
-export interface BaselineFlags {
+export interface BaselineOptions {
   readonly baseline?: string;
   readonly branch?: string;
   readonly baselinesDir?: string;
@@ -22,30 +20,18 @@ export function addBaselineFlags(command: Command): Command {
   return command
     .option('--baseline <file>', 'compare with this baseline file')
     .option('--branch <name>', 'compare with the baseline saved for this branch (under --baselines-dir)')
-    .option('--baselines-dir <dir>', 'where branch baselines live (default baselines)');
+    .option('--baselines-dir <dir>', `where branch baselines live (default ${DEFAULT_BASELINE_DIR})`);
 }
 
-/** The baseline the flags name; undefined when none was asked for or the branch has none yet. */
-export async function baselineFromFlags(flags: BaselineFlags, scenarioName: string, cwd: string): Promise<ReportOptions['baseline']> {
-  if (flags.baseline !== undefined && flags.branch !== undefined) {
-    throw new GasHammerError(ErrorCodes.Usage, 'give --baseline FILE or --branch NAME, not both');
-  }
-  if (flags.baseline !== undefined) {
-    const path = resolve(cwd, flags.baseline);
-    const file = await readBaselineFile(path);
-    if (file === undefined) throw new GasHammerError(ErrorCodes.BaselineNotFound, `the baseline file ${flags.baseline} does not exist`);
-    if (file.scenario.name !== scenarioName) {
-      throw new GasHammerError(ErrorCodes.BaselineMismatch, `${flags.baseline} is a baseline of scenario '${file.scenario.name}', not '${scenarioName}'`);
-    }
-    return { file, source: flags.baseline };
-  }
-  if (flags.branch !== undefined) {
-    const branch = checkBranchName(flags.branch);
-    const store = new FileBaselineStore(resolve(cwd, flags.baselinesDir ?? 'baselines'));
-    const file = await store.load(branch, scenarioName);
-    return file === undefined ? undefined : { file, source: `${flags.baselinesDir ?? 'baselines'} (branch ${branch})` };
-  }
-  return undefined;
+/** The baseline the flags name, for the report engine: none asked for gives `{}`. */
+export async function baselineFromFlags(flags: BaselineOptions, scenario: { readonly name: string; readonly hash: string }, io: CliIO): Promise<ReportOptions> {
+  const choice = baselineChoice({ ...flags, ...(flags.baselinesDir === undefined ? {} : { dir: flags.baselinesDir }) }, '--baselines-dir');
+  if (choice === undefined) return {};
+  const found = await findBaseline(io, scenario, choice);
+  return {
+    ...(found.file ? { baseline: { file: found.file, source: found.source } } : {}),
+    ...(found.note === undefined ? {} : { baselineNote: found.note }),
+  };
 }
 
 /** The terminal summary: the verdict first, then why, then the key figures and the files. */
@@ -72,14 +58,5 @@ export function verdictSummary(report: RunReportV2, files: { readonly json: stri
 
 /** The exit code of a verdict (an interrupted run is 130 whatever the figures say). */
 export function exitCodeOfVerdict(report: RunReportV2, interrupted: boolean): number {
-  if (interrupted) return ExitCode.Interrupted;
-  switch (report.gate.verdict) {
-    case 'pass':
-    case 'warn':
-      return ExitCode.Ok;
-    case 'fail':
-      return ExitCode.GateFail;
-    case 'inconclusive':
-      return ExitCode.Inconclusive;
-  }
+  return interrupted ? ExitCode.Interrupted : EXIT_FOR_VERDICT[report.gate.verdict];
 }
