@@ -228,10 +228,6 @@ export interface TelemetryAnalysis {
   /** Per edge id. */
   readonly edges: ReadonlyMap<string, { readonly counts: TrafficCounts; readonly latency: LatencySet }>;
   readonly series: readonly SecondSample[];
-  /** Wall-clock ms of the run's first phase start (the series' t = 0); undefined without one. */
-  readonly startWallMs: number | undefined;
-  /** Wall-clock ms at which each phase began (earliest edge); NaN for phases never started. */
-  readonly phaseStartWallMs: readonly number[];
   /** Included transactions never seen in the feed, and whether the feed was followed at all. */
   readonly feed: { readonly followed: boolean; readonly misses: number };
   /** Per lowercase account: transactions sent and never resolved (timeouts). */
@@ -561,8 +557,6 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
     phases: phases.map((t) => ({ counts: t.counts(), latency: t.latency.summary() })),
     edges: edgeMap,
     series: startWallMs === undefined ? [] : bins.series(startWallMs, phaseAt),
-    startWallMs,
-    phaseStartWallMs,
     feed: { followed: feedFollowed, misses: feedFollowed ? misses : 0 },
     unresolvedByAccount: unresolved,
   };

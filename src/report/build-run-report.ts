@@ -85,10 +85,6 @@ export function buildRunReport(input: RunReportInput): RunReport {
     const missing = e.finished ? e.finished.recorded - e.finished.dropped - tally.edge(e.edgeId).eventsReceived : 0;
     if (missing > 0) notes.push(`edge ${e.name}: ${missing} recorded event(s) never reached the hive`);
   }
-  const thresholds = plan.gate.thresholds.length;
-  if (thresholds > 0) {
-    notes.push(`the scenario's ${thresholds} gate threshold(s) are not evaluated in this version: the verdict says only that the run completed with its telemetry whole`);
-  }
   const info = buildInfo();
   return {
     schemaVersion: 1,

@@ -73,7 +73,7 @@ export async function buildReport(
   const metrics = computeMetrics({ totals: analysis.totals, latency: analysis.latency, phases, series: analysis.series, envelope, oracle, telemetryLossRatio: lossRatio, feed: analysis.feed });
   const samples = computeSamples(analysis.series, phases);
 
-  const notes = record.notes.filter((n) => !/gate threshold\(s\) are not evaluated/.test(n));
+  const notes = [...record.notes];
   if (snapshots?.problems.length) notes.push(...snapshots.problems.map((p) => `chain snapshots: ${p}`));
   if (analysis.eventsRead < record.telemetry.eventsReceived) {
     notes.push(`the hive received ${record.telemetry.eventsReceived} telemetry events but the run folder holds ${analysis.eventsRead}: some Parquet data is missing`);

@@ -69,12 +69,14 @@ export async function writeSnapshots(runDir: string, snapshots: ChainSnapshots):
   await writeAtomically(join(runDir, SNAPSHOTS_FILE), JSON.stringify(body) + '\n');
 }
 
-async function readJson(runDir: string, name: string): Promise<unknown> {
+/** A run-folder JSON file; undefined when `optional` and the file does not exist. */
+async function readJson(runDir: string, name: string, optional = false): Promise<unknown> {
   const path = join(runDir, name);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
+    if (optional && (cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new GasHammerError(ErrorCodes.RunFolder, `${path} cannot be read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
   try {
@@ -86,13 +88,8 @@ async function readJson(runDir: string, name: string): Promise<unknown> {
 
 /** The snapshots, or none (a run written before snapshots existed, or one aborted in preflight). */
 export async function readSnapshots(runDir: string): Promise<ChainSnapshots | undefined> {
-  let raw: unknown;
-  try {
-    raw = await readJson(runDir, SNAPSHOTS_FILE);
-  } catch (error) {
-    if (error instanceof GasHammerError && /cannot be read: ENOENT/.test(error.message)) return undefined;
-    throw error;
-  }
+  const raw = await readJson(runDir, SNAPSHOTS_FILE, true);
+  if (raw === undefined) return undefined;
   const j = raw as Partial<SnapshotsJson>;
   if (j.schemaVersion !== 1 || !Array.isArray(j.accounts)) {
     throw new GasHammerError(ErrorCodes.RunFolder, `${join(runDir, SNAPSHOTS_FILE)}: expected schemaVersion 1 with an accounts list`);

@@ -1,7 +1,7 @@
-// The run report as this version writes it: what ran, how it ended, and the raw counts per phase
-// and per edge, including how many telemetry events the hive received and how many the edges
-// dropped. The full report engine (latency percentiles, envelope, oracle verdicts, regression)
-// builds on this shape; `schemaVersion` changes when a field changes meaning.
+// The run record (run.json): what the hive knew when a run ended — what ran, how it ended, the
+// raw counts per phase and per edge, how many telemetry events the hive received and how many
+// the edges dropped. The report engine (report-engine.ts) reads it with the Parquet files to
+// make the full report; `schemaVersion` changes when a field changes meaning.
 
 import type { Verdict } from '../hive/run-state.js';
 
