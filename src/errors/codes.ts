@@ -13,7 +13,8 @@ export type Subsystem =
   | 'oracle'
   | 'fault'
   | 'report'
-  | 'scenario';
+  | 'scenario'
+  | 'action';
 
 /** Code ranges per subsystem, inclusive. */
 export const SUBSYSTEM_RANGES: Record<Subsystem, readonly [number, number]> = {
@@ -27,6 +28,7 @@ export const SUBSYSTEM_RANGES: Record<Subsystem, readonly [number, number]> = {
   fault: [700, 799],
   report: [800, 899],
   scenario: [900, 949],
+  action: [950, 999],
 };
 
 export interface ErrorCodeInfo {
@@ -284,6 +286,43 @@ export const ErrorCodes = {
     'scenario',
     'The scenario could not be compiled into a run plan with the options given.',
     'Check the overrides passed on the command line (for example --edges) against the scenario.',
+    ExitCode.InvalidInput,
+  ),
+
+  // GitHub Action E950-E999
+  ActionInput: entry(
+    'GH-E950',
+    'action',
+    'An input of the GasHammer Action is missing, unknown or malformed (a boolean that is not true/false, a value outside its list, a number out of range).',
+    'Fix the `with:` entry named in the message; action.yml and docs/action.md list every input with its format and default.',
+    ExitCode.InvalidInput,
+  ),
+  ActionEvent: entry(
+    'GH-E951',
+    'action',
+    'The workflow event cannot drive the Action: its payload is missing or unreadable, or the event does not fit the mode (e.g. `publish` outside workflow_run).',
+    'Run the Action on pull_request, push, merge_group or workflow_run (mode: publish); docs/action.md shows the workflows.',
+    ExitCode.InvalidInput,
+  ),
+  GitHubApi: entry(
+    'GH-E952',
+    'action',
+    'A GitHub API request failed (other than a read-only token refusing to write, which falls back to the job summary).',
+    'Check the token\'s permissions (checks: write, pull-requests: write, contents: write for the branch store) and GitHub\'s status; the message names the request.',
+    ExitCode.Unreachable,
+  ),
+  BaselineBranchWrite: entry(
+    'GH-E953',
+    'action',
+    'A baseline could not be written to the baselines data branch: other writers kept changing it, or the branch could not be created.',
+    'Re-run the job; if it persists, check that the token may push to the data branch (contents: write) and that no branch protection rule blocks it.',
+    ExitCode.Unreachable,
+  ),
+  PublishResults: entry(
+    'GH-E954',
+    'action',
+    'The Action in publish mode found no results to post: the results folder is missing, or holds no report.json and publish.json.',
+    'Download the artifact the test workflow uploaded (actions/download-artifact with run-id) into the folder given as `results`; docs/action.md shows the two workflows.',
     ExitCode.InvalidInput,
   ),
 } as const satisfies Record<string, ErrorCodeInfo>;
