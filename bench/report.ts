@@ -7,9 +7,10 @@
 // writeReports (JSON, Markdown, HTML), and prints events/s and the process's peak RSS.
 //
 //   npm run bench:report [-- --events 10000000 --keep]
+//   npm run bench:report -- --dir <kept folder>     times the report again over a kept run
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +22,7 @@ import type { EventPayload, TelemetryEvent } from '../src/telemetry/events.js';
 import { ParquetSink, runDirectory } from '../src/telemetry/parquet-sink.js';
 import { fmt, rssMiB } from './support.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '10000000' }, keep: { type: 'boolean', default: false }, target: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '10000000' }, keep: { type: 'boolean', default: false }, dir: { type: 'string' }, target: { type: 'string', default: '5' } } });
 const EVENTS = Number(values.events);
 const TARGET_SECS = Number(values.target);
 const EDGES = 2;
@@ -52,13 +53,14 @@ gate:
     - oracle_violations == 0
 `;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'gashammer-bench-report-'));
+const reuse = values.dir !== undefined;
+const dataDir = values.dir ?? mkdtempSync(join(tmpdir(), 'gashammer-bench-report-'));
 const runId = 'bench-report-run';
 const runDir = runDirectory(dataDir, runId);
 try {
   const t0 = performance.now();
-  const written = await writeRun();
-  console.log(`wrote ${fmt(written.events)} events (${fmt(written.txs)} transactions) in ${fmt((performance.now() - t0) / 1000, 1)} s into ${written.files} file(s)`);
+  const written = reuse ? await keptRun() : await writeRun();
+  if (!reuse) console.log(`wrote ${fmt(written.events)} events (${fmt(written.txs)} transactions) in ${fmt((performance.now() - t0) / 1000, 1)} s into ${written.files} file(s)`);
 
   const rssBefore = rssMiB();
   let peak = rssBefore;
@@ -82,8 +84,14 @@ try {
   console.log(`${ok ? 'PASS' : 'FAIL'}: the full report over ${fmt(written.events)} events in ${fmt(secs, 2)} s (target <= ${TARGET_SECS} s, every event read, oracle clean)`);
   process.exitCode = ok ? 0 : 1;
 } finally {
-  if (values.keep) console.log(`kept ${dataDir}`);
+  if (values.keep || reuse) console.log(`kept ${dataDir}`);
   else rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** The event count of a run kept by an earlier --keep, from its run record. */
+async function keptRun(): Promise<{ events: number; txs: number; files: number }> {
+  const record = JSON.parse(await readFile(join(runDir, RUN_RECORD_FILE), 'utf8')) as RunRecord;
+  return { events: record.telemetry.eventsReceived, txs: 0, files: record.telemetry.files.length };
 }
 
 /** Writes the synthetic run; its balances and nonces agree with its transactions. */

@@ -14,13 +14,40 @@ import { unresolvedEvidence, verdictOf, ViolationList } from './violation-list.j
 
 export const BALANCE_CONSERVATION = 'balance-conservation';
 
-/** What the observed transactions moved for one address. */
+/**
+ * What the observed transactions moved for one address. Each sum is `big + small`: `small`
+ * takes every addition that keeps it an exact integer (below 2^53), `big` the rest, so the
+ * common case (fees of millions of transfers) costs a float add, not a BigInt allocation.
+ */
 interface Flows {
   sent: bigint;
+  sentSmall: number;
   received: bigint;
+  receivedSmall: number;
   fees: bigint;
+  feesSmall: number;
   /** Transactions it sent. */
   txs: number;
+}
+
+interface FlowTotals {
+  readonly sent: bigint;
+  readonly received: bigint;
+  readonly fees: bigint;
+  readonly txs: number;
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+const SAFE_BIG = BigInt(SAFE);
+
+function totals(f: Flows | undefined): FlowTotals {
+  if (f === undefined) return { sent: 0n, received: 0n, fees: 0n, txs: 0 };
+  return { sent: f.sent + BigInt(f.sentSmall), received: f.received + BigInt(f.receivedSmall), fees: f.fees + BigInt(f.feesSmall), txs: f.txs };
+}
+
+/** A bigint as an exact number, or NaN when it is not one (NaN fails every `<=`). */
+function exact(n: bigint): number {
+  return n >= 0n && n <= SAFE_BIG ? Number(n) : NaN;
 }
 
 export class BalanceConservation implements Invariant {
@@ -28,20 +55,45 @@ export class BalanceConservation implements Invariant {
   readonly mode = 'post-run' as const;
   private readonly flows = new Map<string, Flows>();
   private observed = 0;
-  private firstBlock: bigint | undefined;
-  private lastBlock: bigint | undefined;
+  private firstBlock = Infinity;
+  private lastBlock = -Infinity;
+  // Consecutive transactions mostly carry the same price and value: convert each once.
+  private lastPrice = -1n;
+  private lastPriceSmall = NaN;
+  private lastValue = -1n;
+  private lastValueSmall = NaN;
 
   observe(tx: IncludedTx): void {
     this.observed++;
-    if (this.firstBlock === undefined || tx.blockNumber < this.firstBlock) this.firstBlock = tx.blockNumber;
-    if (this.lastBlock === undefined || tx.blockNumber > this.lastBlock) this.lastBlock = tx.blockNumber;
+    const block = tx.blockNumber;
+    if (block < this.firstBlock) this.firstBlock = block;
+    if (block > this.lastBlock) this.lastBlock = block;
     const sender = this.flowsOf(tx.from);
     sender.txs++;
-    sender.fees += tx.gasUsed * tx.effectiveGasPrice;
+    const price = tx.effectiveGasPrice;
+    if (price !== this.lastPrice) {
+      this.lastPrice = price;
+      this.lastPriceSmall = exact(price);
+    }
+    // Exact when it stays at or below SAFE (a product above it rounds to at least 2^53).
+    const fee = tx.gasUsed * this.lastPriceSmall;
+    if (fee <= SAFE && sender.feesSmall + fee <= SAFE) sender.feesSmall += fee;
+    else sender.fees += BigInt(tx.gasUsed) * price;
     // A reverted transaction moves no value: only its fee is paid.
-    if (tx.success && tx.valueWei !== 0n) {
-      sender.sent += tx.valueWei;
-      if (tx.to !== undefined) this.flowsOf(tx.to).received += tx.valueWei;
+    const value = tx.valueWei;
+    if (tx.success && value !== 0n) {
+      if (value !== this.lastValue) {
+        this.lastValue = value;
+        this.lastValueSmall = exact(value);
+      }
+      const small = this.lastValueSmall;
+      if (sender.sentSmall + small <= SAFE) sender.sentSmall += small;
+      else sender.sent += value;
+      if (tx.to !== undefined) {
+        const receiver = this.flowsOf(tx.to);
+        if (receiver.receivedSmall + small <= SAFE) receiver.receivedSmall += small;
+        else receiver.received += value;
+      }
     }
   }
 
@@ -71,7 +123,7 @@ export class BalanceConservation implements Invariant {
         continue;
       }
       checked++;
-      const f = this.flows.get(account) ?? { sent: 0n, received: 0n, fees: 0n, txs: 0 };
+      const f = totals(this.flows.get(account));
       totalFees += f.fees;
       const expected = before.balance - f.sent + f.received - f.fees;
       const difference = after.balance - expected;
@@ -116,7 +168,7 @@ export class BalanceConservation implements Invariant {
   private flowsOf(address: string): Flows {
     let f = this.flows.get(address);
     if (f === undefined) {
-      f = { sent: 0n, received: 0n, fees: 0n, txs: 0 };
+      f = { sent: 0n, sentSmall: 0, received: 0n, receivedSmall: 0, fees: 0n, feesSmall: 0, txs: 0 };
       this.flows.set(address, f);
     }
     return f;
@@ -124,10 +176,10 @@ export class BalanceConservation implements Invariant {
 
   /** Why the snapshots cannot bracket the observations, or undefined when they do. */
   private outsideWindow(startBlock: bigint, endBlock: bigint): string | undefined {
-    if (this.firstBlock !== undefined && this.firstBlock <= startBlock) {
+    if (this.firstBlock <= Number(startBlock)) {
       return `not checked: a transaction was observed in block ${this.firstBlock}, at or before the start snapshot's block ${startBlock} (read the start snapshot before the run's first transaction)`;
     }
-    if (this.lastBlock !== undefined && this.lastBlock > endBlock) {
+    if (this.lastBlock > Number(endBlock)) {
       return `not checked: a transaction was observed in block ${this.lastBlock}, after the end snapshot's block ${endBlock} (read the end snapshot after the run's last transaction)`;
     }
     return undefined;

@@ -19,7 +19,7 @@ import { verdictOf, ViolationList } from './violation-list.js';
 
 export const GAS_ACCOUNTING = 'gas-accounting';
 /** Intrinsic gas of a transaction without calldata: all a plain transfer to an account costs. */
-export const PLAIN_TRANSFER_GAS = 21_000n;
+export const PLAIN_TRANSFER_GAS = 21_000;
 
 export type ExpectedOutcome = 'success' | 'reverted';
 

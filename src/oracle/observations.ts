@@ -5,13 +5,15 @@
 //
 // Observations stream: a report runs over millions of them, so the caller may pass the SAME
 // IncludedTx object again and again with new values. An invariant copies whatever it keeps.
+// Block numbers and gas are plain numbers (exact: they stay far below 2^53, Nitro's block gas
+// limit is 2^50), so the invariants do no BigInt arithmetic on them; wei amounts are bigints.
 
 import type { TxIncluded } from '../telemetry/events.js';
 
 /** One transaction seen included (status 1 or 0), with what the sender asked for when known. */
 export interface IncludedTx {
   readonly hash: string;
-  readonly blockNumber: bigint;
+  readonly blockNumber: number;
   /** Lowercase. */
   readonly from: string;
   /** Lowercase; undefined for a contract creation. */
@@ -19,15 +21,15 @@ export interface IncludedTx {
   readonly nonce: number;
   readonly valueWei: bigint;
   /** Total gas: on Nitro it includes gasUsedForL1. */
-  readonly gasUsed: bigint;
+  readonly gasUsed: number;
   /** Nitro's L1 (poster) part of gasUsed; undefined on chains without it (anvil). */
-  readonly gasUsedForL1: bigint | undefined;
+  readonly gasUsedForL1: number | undefined;
   readonly effectiveGasPrice: bigint;
   /** Base fee of the including block; undefined when unknown. */
   readonly baseFeePerGas: bigint | undefined;
   readonly success: boolean;
   /** What the transaction was signed with (TxSubmitted.gasLimit); undefined when not joined. */
-  readonly gasLimit: bigint | undefined;
+  readonly gasLimit: number | undefined;
   /** The workload template that built it (TxSubmitted.template); undefined when not joined. */
   readonly template: string | undefined;
 }
@@ -86,17 +88,17 @@ export interface SubmittedFacts {
 /** Fills `into` (reused by the caller) from a TxIncluded event and, when known, its TxSubmitted facts. */
 export function fillFromTxIncluded(into: MutableIncludedTx, event: TxIncluded, submitted: SubmittedFacts | undefined): IncludedTx {
   into.hash = event.txHash;
-  into.blockNumber = event.blockNumber;
+  into.blockNumber = Number(event.blockNumber);
   into.from = event.from.toLowerCase();
   into.to = event.to === undefined ? undefined : event.to.toLowerCase();
   into.nonce = event.nonce;
   into.valueWei = event.valueWei;
-  into.gasUsed = event.gasUsed;
-  into.gasUsedForL1 = event.gasUsedForL1;
+  into.gasUsed = Number(event.gasUsed);
+  into.gasUsedForL1 = event.gasUsedForL1 === undefined ? undefined : Number(event.gasUsedForL1);
   into.effectiveGasPrice = event.effectiveGasPrice;
   into.baseFeePerGas = event.baseFeePerGas;
   into.success = event.success;
-  into.gasLimit = submitted?.gasLimit;
+  into.gasLimit = submitted === undefined ? undefined : Number(submitted.gasLimit);
   into.template = submitted?.template;
   return into;
 }
@@ -105,12 +107,12 @@ export function fillFromTxIncluded(into: MutableIncludedTx, event: TxIncluded, s
 export function emptyIncludedTx(): MutableIncludedTx {
   return {
     hash: '',
-    blockNumber: 0n,
+    blockNumber: 0,
     from: '',
     to: undefined,
     nonce: 0,
     valueWei: 0n,
-    gasUsed: 0n,
+    gasUsed: 0,
     gasUsedForL1: undefined,
     effectiveGasPrice: 0n,
     baseFeePerGas: undefined,

@@ -12,7 +12,9 @@
 // row), so a phase's latency and inclusion counts are those of the load it offered, even when
 // inclusion lands in the next phase. The series, by contrast, bin each fact by when it happened.
 
-import { hexKey, readColumnRowGroups, textAt, type BooleanColumn, type ColumnRowGroup, type NumberColumn, type TextColumn } from '../telemetry/column-reader.js';
+import { readColumnRowGroupsThreaded } from '../telemetry/column-reader-thread.js';
+import { textAt, type BooleanColumn, type ColumnRowGroup, type NumberColumn, type TextColumn } from '../telemetry/column-reader.js';
+import { readTelemetryFileInfo } from '../telemetry/parquet-reader.js';
 import type { TelemetryColumnName } from '../telemetry/parquet-schema.js';
 import { emptyIncludedTx, type IncludedTx } from '../oracle/observations.js';
 import { LatencyHistogram } from './latency-histogram.js';
@@ -48,6 +50,8 @@ const COLUMNS: readonly TelemetryColumnName[] = [
   'late',
   'dropped',
 ];
+
+const RESOLVED = OUTCOME_SUBMITTED | OUTCOME_ACCEPTED | OUTCOME_INCLUDED | OUTCOME_FEED_SEEN;
 
 const KIND_CODES = {
   TxSubmitted: 1,
@@ -303,7 +307,14 @@ class Decimals {
 }
 
 export async function analyzeTelemetry(files: readonly string[], options: AnalyzeOptions): Promise<TelemetryAnalysis> {
-  const join = new TxJoin();
+  // A transaction has four events when all goes well (submitted, accepted, included, feed);
+  // once it has had all four, none can follow and its key leaves the join's table.
+  const join = new TxJoin(Math.ceil((await countRows(files)) / 4));
+  const markOutcome = (slot: number, bit: number, hi: number, lo: number): void => {
+    const outcome = join.outcome[slot]! | bit;
+    join.outcome[slot] = outcome;
+    if (outcome === RESOLVED) join.release(hi, lo);
+  };
   const edgesIntern = new Interner();
   const templates = new Interner();
   const accounts = new Interner();
@@ -328,7 +339,6 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
   const baseFees = new Decimals();
   const values = new Decimals();
   const gasPrices = new Decimals();
-  const key = new Uint32Array(2);
   let eventsRead = 0;
   let feedFollowed = false;
   const onIncluded = options.onIncluded;
@@ -339,7 +349,7 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
   let hashRow = 0;
   Object.defineProperty(included, 'hash', { get: () => (hashColumn ? (textAt(hashColumn, hashRow) ?? '') : ''), enumerable: true });
 
-  for await (const group of readColumnRowGroups(files, COLUMNS)) {
+  for await (const group of readColumnRowGroupsThreaded(files, COLUMNS, { hexKeyColumns: ['tx_hash'] })) {
     const rows = group.rows;
     eventsRead += rows;
     const c = columnsOf(group);
@@ -374,7 +384,7 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
     const blockNumber = c.block_number.values;
     const lateCol = c.late.values;
     const droppedCol = c.dropped.values;
-    const txHash = c.tx_hash;
+    const { words: keyWords, present: hasKey } = group.hexKeys.get('tx_hash')!;
 
     for (let r = 0; r < rows; r++) {
       const e = edgeIds[r]!;
@@ -383,8 +393,8 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
       const kind = kindCode[kindIds[r]!] ?? 0;
       switch (kind) {
         case KIND_CODES.TxSubmitted: {
-          if (!hexKey(txHash, r, key, 0)) break;
-          const slot = join.add(key[0]!, key[1]!);
+          if (hasKey[r] === 0) break;
+          const slot = join.add(keyWords[2 * r]!, keyWords[2 * r + 1]!);
           const intended = intendedNs[r]!;
           const sent = sentNs[r]!;
           const gas = estimatedGas[r]!;
@@ -407,10 +417,12 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
           break;
         }
         case KIND_CODES.TxAccepted: {
-          if (!hexKey(txHash, r, key, 0)) break;
-          const slot = join.find(key[0]!, key[1]!);
+          if (hasKey[r] === 0) break;
+          const hi = keyWords[2 * r]!;
+          const lo = keyWords[2 * r + 1]!;
+          const slot = join.find(hi, lo);
           if (slot < 0) break;
-          join.mark(slot, OUTCOME_ACCEPTED);
+          markOutcome(slot, OUTCOME_ACCEPTED, hi, lo);
           const accepted = acceptedNs[r]!;
           const t = scopes[join.scope[slot]!]!;
           t.txAccepted++;
@@ -422,10 +434,12 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
           break;
         }
         case KIND_CODES.TxIncluded: {
-          if (!hexKey(txHash, r, key, 0)) break;
-          const slot = join.find(key[0]!, key[1]!);
+          if (hasKey[r] === 0) break;
+          const hi = keyWords[2 * r]!;
+          const lo = keyWords[2 * r + 1]!;
+          const slot = join.find(hi, lo);
           if (slot < 0) break;
-          join.mark(slot, OUTCOME_INCLUDED);
+          markOutcome(slot, OUTCOME_INCLUDED, hi, lo);
           const seen = seenNs[r]!;
           const gasUsed = gasUsedCol[r]!;
           const l1 = gasUsedForL1[r]!;
@@ -451,18 +465,18 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
             hashRow = r;
             const from = fromIds![r]!;
             const to = toIds![r]!;
-            included.blockNumber = BigInt(blockNumber[r]!);
+            included.blockNumber = blockNumber[r]!;
             included.from = from < 0 ? '0x' : addresses.lower(from);
             included.to = to < 0 ? undefined : addresses.lower(to);
             included.nonce = nonceCol[r]!;
             included.valueWei = values.at(r) ?? 0n;
-            included.gasUsed = BigInt(gasUsed);
-            included.gasUsedForL1 = Number.isNaN(l1) ? undefined : BigInt(l1);
+            included.gasUsed = gasUsed;
+            included.gasUsedForL1 = Number.isNaN(l1) ? undefined : l1;
             included.effectiveGasPrice = gasPrices.at(r) ?? 0n;
             included.baseFeePerGas = baseFee;
             included.success = success;
             const limit = join.gasLimit[slot]!;
-            included.gasLimit = Number.isNaN(limit) ? undefined : BigInt(limit);
+            included.gasLimit = Number.isNaN(limit) ? undefined : limit;
             const tpl = join.template[slot]!;
             included.template = tpl < 0 ? undefined : templates.values[tpl];
             onIncluded(included);
@@ -471,10 +485,12 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
         }
         case KIND_CODES.TxFeedSeen: {
           feedFollowed = true;
-          if (!hexKey(txHash, r, key, 0)) break;
-          const slot = join.find(key[0]!, key[1]!);
+          if (hasKey[r] === 0) break;
+          const hi = keyWords[2 * r]!;
+          const lo = keyWords[2 * r + 1]!;
+          const slot = join.find(hi, lo);
           if (slot < 0) break;
-          join.mark(slot, OUTCOME_FEED_SEEN);
+          markOutcome(slot, OUTCOME_FEED_SEEN, hi, lo);
           const seen = seenNs[r]!;
           const t = scopes[join.scope[slot]!]!;
           t.latency.feed.recordMs((seen - join.intendedNs[slot]!) / 1e6);
@@ -486,7 +502,7 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
           const timeout = kind === KIND_CODES.TxTimeout;
           const cls = timeout ? 'timeout' : errorIds[r]! < 0 ? 'unknown' : errorClasses.values[errorIds[r]!]!;
           let slot = -1;
-          if (hexKey(txHash, r, key, 0)) slot = join.find(key[0]!, key[1]!);
+          if (hasKey[r] !== 0) slot = join.find(keyWords[2 * r]!, keyWords[2 * r + 1]!);
           if (slot >= 0) join.mark(slot, timeout ? OUTCOME_TIMEOUT : OUTCOME_FAILED);
           const t = scopes[slot >= 0 ? join.scope[slot]! : scopeOf(e, phaseIdx[r]!)]!;
           if (timeout) t.txTimeout++;
@@ -560,6 +576,12 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
     feed: { followed: feedFollowed, misses: feedFollowed ? misses : 0 },
     unresolvedByAccount: unresolved,
   };
+}
+
+async function countRows(files: readonly string[]): Promise<number> {
+  let rows = 0;
+  for (const file of files) rows += (await readTelemetryFileInfo(file)).rows;
+  return rows;
 }
 
 interface Columns {

@@ -98,6 +98,19 @@ export function textAt(col: TextColumn, row: number): string | undefined {
   return bytes instanceof Buffer ? bytes.toString('utf8', start, end) : UTF8.decode(bytes.subarray(start, end));
 }
 
+/** hexKey of every row of a column: words 2r and 2r + 1 hold row r's key; present[r] is 0 for null. */
+export interface HexKeys {
+  readonly words: Uint32Array;
+  readonly present: Uint8Array;
+}
+
+export function hexKeys(col: TextColumn, rows: number): HexKeys {
+  const words = new Uint32Array(rows * 2);
+  const present = new Uint8Array(rows);
+  for (let r = 0; r < rows; r++) present[r] = hexKey(col, r, words, r * 2) ? 1 : 0;
+  return { words, present };
+}
+
 /**
  * A 64-bit key of the hex value at `row` (a transaction hash, an address), without making a
  * string: the first 16 hex digits after the `0x`, digits 1-8 into `out[at]` and 9-16 into

@@ -55,6 +55,30 @@ describe('balance-conservation on the embedded devnet', () => {
     expect(verdict.note).toMatch(/^7 transactions observed, [0-9]+ wei of fees debited$/);
   });
 
+  it('passes a real run whose values and fees cross 2^53 wei (the exact float sums spill into bigints), and still finds one wei missing', async () => {
+    const [a, b] = run.accounts;
+    const start = await snapshot(run);
+    const near = 2n ** 53n - 5n;
+    const observations = await observe(
+      run,
+      await sendAll(run, [
+        { from: a!, to: b!.address, value: near, gas: 21_000n },
+        { from: a!, to: b!.address, value: 7n, gas: 21_000n },
+        { from: b!, to: a!.address, value: 10n ** 18n, gas: 21_000n },
+        { from: a!, to: b!.address, value: 3n, gas: 21_000n },
+      ]),
+    );
+    const end = await snapshot(run);
+    expect(check(start, end, observations)).toMatchObject({ status: 'pass', violationCount: 0 });
+
+    const account = a!.address.toLowerCase();
+    const endState = end.accounts.get(account)!;
+    const oneWeiLess: ChainSnapshot = { ...end, accounts: new Map([...end.accounts, [account, { ...endState, balance: endState.balance - 1n }]]) };
+    const verdict = check(start, oneWeiLess, observations);
+    expect(verdict.status).toBe('fail');
+    expect(verdict.violations[0]).toMatchObject({ account, actual: expect.stringContaining('(-1 wei)') });
+  });
+
   it('fails when anvil_setBalance creates wei in a load account mid-run', async () => {
     const [, b] = run.accounts;
     const account = b!.address.toLowerCase();
@@ -104,7 +128,7 @@ describe('balance-conservation on the embedded devnet', () => {
     const observed = await observe(run, await sendAll(run, ring(10n)));
     const [unobserved] = await observe(run, await sendAll(run, [{ from: a!, to: OUTSIDE, value: 9_999n, gas: 21_000n }]));
     const end = await snapshot(run);
-    const missing = 9_999n + unobserved!.gasUsed * unobserved!.effectiveGasPrice;
+    const missing = 9_999n + BigInt(unobserved!.gasUsed) * unobserved!.effectiveGasPrice;
 
     const verdict = check(start, end, observed, { unresolvedByAccount: new Map([[account, 1]]) });
 

@@ -43,7 +43,7 @@ describe('gas-accounting on the embedded devnet', () => {
     const observations = await observe(run, sent);
     // anvil reports no L1 gas: compute gas is gasUsed.
     expect(observations.map((o) => o.gasUsedForL1)).toEqual([undefined, undefined, undefined, undefined]);
-    expect(observations.slice(0, 2).map((o) => o.gasUsed)).toEqual([21_000n, 21_000n]);
+    expect(observations.slice(0, 2).map((o) => o.gasUsed)).toEqual([21_000, 21_000]);
 
     const verdict = checked(observations);
 
@@ -78,7 +78,7 @@ describe('gas-accounting on the embedded devnet', () => {
     const sent = await sendAll(run, [{ from: a!, to: b!.address, value: 1n, data: '0x47484d52', template: 'simple-transfer' }]);
     const [o] = await observe(run, sent);
     // 21,000 plus the calldata's cost (anvil's hardfork prices calldata at EIP-7623's floor).
-    expect(o!.gasUsed).toBeGreaterThan(21_000n);
+    expect(o!.gasUsed).toBeGreaterThan(21_000);
 
     const verdict = checked([o!]);
 
@@ -109,7 +109,7 @@ describe('gas-accounting on the embedded devnet', () => {
     });
 
     it('tampered data: fails a gas limit below gasUsed', () => {
-      const verdict = checked([{ ...transfer, gasLimit: 20_999n }]);
+      const verdict = checked([{ ...transfer, gasLimit: 20_999 }]);
       expect(verdict.status).toBe('fail');
       expect(verdict.violations).toEqual([
         expect.objectContaining({ description: 'gasUsed is above the gas limit the transaction was signed with', expected: 'gasUsed <= gasLimit 20999', actual: 'gasUsed 21000' }),
@@ -117,7 +117,7 @@ describe('gas-accounting on the embedded devnet', () => {
     });
 
     it('tampered data (anvil reports no gasUsedForL1): fails gasUsedForL1 above gasUsed', () => {
-      const verdict = checked([{ ...transfer, gasUsedForL1: 21_001n, template: 'storage-write' }]);
+      const verdict = checked([{ ...transfer, gasUsedForL1: 21_001, template: 'storage-write' }]);
       expect(verdict.violations).toEqual([expect.objectContaining({ description: 'gasUsedForL1 is above gasUsed (the L1 part cannot exceed the total)', actual: 'gasUsedForL1 21001' })]);
     });
 
@@ -129,9 +129,9 @@ describe('gas-accounting on the embedded devnet', () => {
     });
 
     it('stand-in for a Nitro receipt (L1 gas added to a real transfer): compute gas excludes gasUsedForL1', () => {
-      const nitroLike = { ...transfer, gasUsed: transfer.gasUsed + 3_456n, gasUsedForL1: 3_456n, gasLimit: 30_000n };
+      const nitroLike = { ...transfer, gasUsed: transfer.gasUsed + 3_456, gasUsedForL1: 3_456, gasLimit: 30_000 };
       expect(checked([nitroLike]).status).toBe('pass');
-      const wrongSplit = { ...nitroLike, gasUsedForL1: 3_000n };
+      const wrongSplit = { ...nitroLike, gasUsedForL1: 3_000 };
       expect(checked([wrongSplit]).violations).toEqual([expect.objectContaining({ actual: 'compute gas 21456 (gasUsed 24456, gasUsedForL1 3000)' })]);
     });
 
@@ -146,7 +146,7 @@ describe('gas-accounting on the embedded devnet', () => {
 
     it("tampered data: Nitro's ArbOS internal transaction is never GasHammer's and is left out", () => {
       const invariants = createInvariants(['gas-accounting']);
-      const internal = { ...transfer, from: ARBOS_ADDRESS, gasUsed: 0n, effectiveGasPrice: 0n, template: 'simple-transfer' };
+      const internal = { ...transfer, from: ARBOS_ADDRESS, gasUsed: 0, effectiveGasPrice: 0n, template: 'simple-transfer' };
       expect(observeAll(invariants, internal)).toBe(false);
       expect(observeAll(invariants, transfer)).toBe(true);
       expect(runOracle(invariants, ctx()).invariants[0]).toMatchObject({ status: 'pass', checked: 1 });
@@ -162,7 +162,7 @@ describe('gas-accounting on the embedded devnet', () => {
       Array.from({ length: 120 }, (_, i) => ({ from: senders[i % 3]!, to: OUTSIDE, data: '0x01' as const, gas, template: 'simple-transfer' })),
     );
     const observations = await observe(run, sent);
-    expect(observations.every((o) => o.success && o.gasUsed > 21_000n)).toBe(true);
+    expect(observations.every((o) => o.success && o.gasUsed > 21_000)).toBe(true);
 
     const invariants = createInvariants(['gas-accounting']);
     for (const o of observations) observeAll(invariants, o);
@@ -189,7 +189,7 @@ describe('gas-accounting on the embedded devnet', () => {
     const invariant = new GasAccounting();
     const reused = { ...o! };
     invariant.observe(reused);
-    Object.assign(reused, { hash: '0xreused', blockNumber: 1n, from: '0xother' });
+    Object.assign(reused, { hash: '0xreused', blockNumber: 1, from: '0xother' });
     expect(invariant.check(ctx()).violations[0]).toMatchObject({ txHash: o!.hash, blockNumber: o!.blockNumber.toString(), account: o!.from });
   });
 });
