@@ -1,25 +1,17 @@
 // `gashammer run <scenario>`: the main job on one machine. Starts the target (the embedded devnet
 // unless --target names a chain), an in-process hive on loopback, and one `gashammer edge` child
-// process per edge; runs the scenario through the hive; writes the Parquet telemetry and the
-// report; prints progress each second and the outcome; exits with the documented code.
+// process per edge (runner/local-run.ts); runs the scenario through the hive; writes the Parquet
+// telemetry and the report; prints progress each second and the outcome; exits with the
+// documented code.
 // Ctrl-C aborts cleanly: the edges stop and flush, the partial data and report are kept, and no
 // process is left behind.
 
-import { mkdir, readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { configDefaults } from '../../config/schema.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { formatDiagnostic } from '../../errors/diagnostic.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { GasHammerError } from '../../errors/gashammer-error.js';
-import { startEmbeddedDevnet, type EmbeddedDevnet } from '../../devnet/embedded-devnet.js';
-import { Hive, parquetStores, type ProvidedTarget } from '../../hive/hive.js';
-import { createRestApp } from '../../hive/rest/app.js';
-import { devnetTarget, prepareRemoteTarget } from '../../hive/targets.js';
-import { createLogger } from '../../logging/logger.js';
 import type { RunReportV2 } from '../../report/report-types.js';
 import { REPORT_FILES } from '../../report/run-files.js';
 import type { RunReport } from '../../report/run-report.js';
@@ -27,14 +19,11 @@ import { compileScenario } from '../../scenario/compile.js';
 import { loadScenarioOrThrow } from '../../scenario/load.js';
 import { MAX_EDGES } from '../../scenario/schema.js';
 import { redactUrl } from '../../util/redact.js';
-import { funderFromEnvironment } from '../../workload/funding.js';
+import { RunCancelledBeforeStart, runLocally, type RunTarget } from '../../runner/local-run.js';
 import { ExitWith, type CliIO } from '../io.js';
-import { spawnEdges, type EdgeProcess } from '../run/edge-processes.js';
 import { ProgressLine } from '../run/progress.js';
 import { addBaselineFlags, baselineFromFlags, exitCodeOfVerdict, verdictSummary, type BaselineOptions } from '../run/report-output.js';
 import { parseEdgeCount } from './plan.js';
-
-const HIVE_DEFAULTS = configDefaults('hive');
 
 interface RunOptions extends BaselineOptions {
   readonly target?: string;
@@ -87,103 +76,41 @@ async function runScenario(file: string, opts: RunOptions, io: CliIO): Promise<n
   const reportOptions = await baselineFromFlags(opts, { name: plan.scenario.name, hash: plan.scenarioHash }, io);
   const say = opts.json ? io.stderr : io.stdout;
   const outDir = resolve(io.cwd, opts.out ?? 'gashammer-out');
-  const logDir = join(outDir, 'logs');
-  await mkdir(logDir, { recursive: true }).catch((cause: unknown) => {
-    throw new GasHammerError(ErrorCodes.OutputWrite, `cannot create the output folder ${outDir}`, { cause });
-  });
-  const logger = createLogger({ level: 'warn', format: 'pretty' });
-  const source = await readFile(file, 'utf8');
   say(`scenario ${plan.scenario.name}: ${plan.phases.length} phase(s), ${plan.totalDurationSecs}s, ${plan.edges.length} edge(s), hash ${plan.scenarioHash.slice(0, 12)}\n`);
-
-  // The target.
-  let devnet: EmbeddedDevnet | undefined;
-  let provide: () => Promise<ProvidedTarget>;
   const targetFlag = opts.target ?? (plan.target.kind === 'remote' ? plan.target.sequencerRpc : 'devnet');
-  if (targetFlag === 'devnet') {
-    say('starting the embedded devnet\n');
-    devnet = await startEmbeddedDevnet();
-    const provided = devnetTarget(devnet);
-    provide = async () => provided;
-    say(`devnet: chain ${devnet.chainId}, rpc ${devnet.rpcUrl}, feed ${devnet.feedUrl}\n`);
-  } else {
-    const remote = plan.target.kind === 'remote' ? plan.target : undefined;
-    provide = await prepareRemoteTarget({
-      rpcUrl: targetFlag,
-      chainId: plan.target.chainId,
-      ...(remote?.feedRelay ? { feedUrl: remote.feedRelay } : {}),
-      funderKey: funderFromEnvironment(io.env),
-    });
-    say(`target: chain ${plan.target.chainId} at ${redactUrl(targetFlag)}\n`);
-  }
+  const target: RunTarget = targetFlag === 'devnet' ? { kind: 'devnet' } : { kind: 'rpc', rpcUrl: targetFlag };
 
-  const hive = new Hive({
-    bind: '127.0.0.1',
-    grpcPort: 0,
-    dataDir: outDir,
-    provideTarget: () => provide(),
-    // The hive's default rotation (hive.toml storage.*).
-    openStore: parquetStores(outDir, { rotateBytes: HIVE_DEFAULTS.storage.parquet_rotation_size_mb * 1024 * 1024, rotateIntervalMs: HIVE_DEFAULTS.storage.parquet_rotation_interval_secs * 1000 }),
-    log: (level, message) => logger[level](message),
-    reportOptions,
-  });
-  let edges: EdgeProcess[] = [];
-  let server: Server | undefined;
-  let interrupted = false;
-  let runId: string | undefined;
+  const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
-      // A second Ctrl-C: stop waiting for a clean end.
-      for (const e of edges) e.signal('SIGKILL');
-      process.exit(ExitCode.Interrupted);
-    }
-    interrupted = true;
+    // A second Ctrl-C: stop waiting for a clean end (the edges are tied to this process).
+    if (abort.signal.aborted) process.exit(ExitCode.Interrupted);
     say(`\n${signal}: aborting the run (the edges drain and flush; Ctrl-C again to stop at once)\n`);
-    if (runId) hive.cancelRun(runId, `interrupted (${signal})`);
+    abort.abort(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const progress = new ProgressLine(plan, Date.now());
+  const tty = io.isTTY && !opts.json;
+  let ticked = false;
   try {
-    await hive.start();
-    const app = createRestApp(hive, { onServerError: (error) => logger.error({ err: error }, 'REST request failed inside the hive') });
-    server = await new Promise<Server>((ok) => {
-      const s = app.listen(0, '127.0.0.1', () => ok(s));
+    const result = await runLocally({
+      scenarioFile: file,
+      plan,
+      target,
+      outDir,
+      reportOptions,
+      env: io.env,
+      say,
+      cwd: io.cwd,
+      signal: abort.signal,
+      onTick: (view) => {
+        ticked = true;
+        const line = progress.render(view, Date.now());
+        say(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+      },
     });
-    say(`hive: gRPC ${hive.grpcAddress}, REST http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
-    edges = spawnEdges({ count: plan.edges.length, hiveAddress: hive.grpcAddress, logDir, env: io.env, logLevel: 'info' });
-    const edgesGone = Promise.all(edges.map((e) => e.exited));
-    // An edge that dies before registering would otherwise leave us waiting out the timeout.
-    await Promise.race([
-      hive.waitForEdges(plan.edges.length, 60_000),
-      edgesGone.then(() => {
-        throw new GasHammerError(ErrorCodes.EdgeRegistration, `the edge processes exited before registering; see ${relative(io.cwd, logDir)}/`);
-      }),
-    ]);
-    if (interrupted) throw new ExitWith(ExitCode.Interrupted);
-    hive.putScenario(source);
-    const entry = await hive.launch({ scenario: plan.scenario.name, edges: plan.edges.length });
-    runId = entry.runId;
-    if (interrupted) hive.cancelRun(runId, 'interrupted');
-    say(`run ${runId} started\n`);
-
-    const progress = new ProgressLine(plan, Date.now());
-    const tty = io.isTTY && !opts.json;
-    const ticker = setInterval(() => {
-      const view = hive.getRun(entry.runId);
-      if (!view) return;
-      const line = progress.render(view, Date.now());
-      say(tty ? `\r\x1b[2K${line}` : `${line}\n`);
-    }, 1_000);
-    let record: RunReport;
-    let report: RunReportV2 | undefined;
-    try {
-      record = await entry.done;
-      report = await entry.reported;
-    } finally {
-      clearInterval(ticker);
-      if (tty) say('\n');
-    }
-
-    const runDir = join(outDir, 'runs', record.runId);
+    if (tty && ticked) say('\n');
+    const { record, report, runDir, interrupted } = result;
     const rel = (name: string) => relative(io.cwd, join(runDir, name)) || name;
     if (report === undefined) {
       say(`\nrun ${record.runId}: the report could not be made (see the messages above); the run folder ${rel('.')} holds the telemetry and run.json\n`);
@@ -192,14 +119,11 @@ async function runScenario(file: string, opts: RunOptions, io: CliIO): Promise<n
     if (opts.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
     say(verdictSummary(report, { json: rel(REPORT_FILES.json), markdown: rel(REPORT_FILES.markdown), html: rel(REPORT_FILES.html) }));
     return exitCodeOf(record, report, interrupted);
+  } catch (e) {
+    if (e instanceof RunCancelledBeforeStart) return ExitCode.Interrupted;
+    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    for (const e of edges) e.signal('SIGTERM');
-    await Promise.race([Promise.all(edges.map((e) => e.exited)), new Promise((r) => setTimeout(r, 10_000).unref())]);
-    for (const e of edges) e.signal('SIGKILL');
-    await hive.stop();
-    await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
-    await devnet?.stop();
   }
 }

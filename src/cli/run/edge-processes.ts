@@ -23,10 +23,12 @@ export interface SpawnEdgesOptions {
   /** Environment of the edges (GASHAMMER_FUNDER_KEY reaches them this way, never on the wire). */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logLevel: string;
+  /** The CLI script to run (`<script> edge ...`): bin/gashammer.js, or the Action bundle's dist/cli.js. */
+  readonly cliScript?: string;
 }
 
 export function spawnEdges(options: SpawnEdgesOptions): EdgeProcess[] {
-  const bin = join(packageRoot(), 'bin', 'gashammer.js');
+  const bin = options.cliScript ?? join(packageRoot(), 'bin', 'gashammer.js');
   const tie = tiedLauncher();
   return Array.from({ length: options.count }, (_, i) => {
     const name = `edge-${i}`;
