@@ -52,12 +52,12 @@ export function escapeMarkdownText(text: string): string {
 }
 
 /** Outside text on one line of prose: line breaks would end a list item or a paragraph. */
-function inline(text: string): string {
+export function inline(text: string): string {
   return escapeMarkdownText(text.replace(/\s*(?:\r\n|\r|\n)\s*/g, ' '));
 }
 
 /** A code span around outside text, which it shows literally (markup and entities alike). */
-function code(text: string): string {
+export function code(text: string): string {
   const flat = text.replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ');
   if (flat.trim() === '') return '';
   // The fence is one backtick longer than the longest run inside, so the text cannot close it.
@@ -149,7 +149,7 @@ function gateSection(report: RunReportV2): string[] {
   return out;
 }
 
-function baselineLine(report: RunReportV2): string {
+export function baselineLine(report: RunReportV2): string {
   const b = report.gate.baseline;
   if (b === null) return 'No baseline was used.';
   const commit = b.commit !== undefined ? `, commit ${code(b.commit)}` : '';
