@@ -45,6 +45,19 @@ export interface BaselineStore {
 /** Scenario names are SDL labels; anything else would not be a safe file name. */
 const SCENARIO_LABEL = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
+/**
+ * `<branch folder>/<scenario>.json`: a baseline's path inside any store, with `/` separators.
+ * Throws GH-E800 for a scenario name, GH-E802 for a branch, that cannot name a file or folder.
+ */
+export function baselineRelativePath(branch: string, scenarioName: string): string {
+  if (!SCENARIO_LABEL.test(scenarioName)) {
+    throw new GasHammerError(ErrorCodes.ReportRead, `the scenario name '${scenarioName}' cannot name a baseline file`, {
+      details: 'scenario names are letters, digits, "-" and "_", starting with a letter or digit, at most 64 characters',
+    });
+  }
+  return `${branchFolderName(branch)}/${scenarioName}.json`;
+}
+
 function errnoCode(e: unknown): string | undefined {
   return e !== null && typeof e === 'object' && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
 }
@@ -84,12 +97,7 @@ export class FileBaselineStore implements BaselineStore {
 
   /** `<root>/<branch folder>/<scenario>.json`; throws GH-E802 for a branch that cannot name a folder. */
   pathOf(branch: string, scenarioName: string): string {
-    if (!SCENARIO_LABEL.test(scenarioName)) {
-      throw new GasHammerError(ErrorCodes.ReportRead, `the scenario name '${scenarioName}' cannot name a baseline file`, {
-        details: 'scenario names are letters, digits, "-" and "_", starting with a letter or digit, at most 64 characters',
-      });
-    }
-    return join(this.rootDir, branchFolderName(branch), `${scenarioName}.json`);
+    return join(this.rootDir, baselineRelativePath(branch, scenarioName));
   }
 
   async load(branch: string, scenarioName: string): Promise<BaselineFile | undefined> {
@@ -100,24 +108,34 @@ export class FileBaselineStore implements BaselineStore {
     const file = this.pathOf(branch, report.scenario.name);
     // A corrupt file stops the save (GH-E801): overwriting it would silently lose its history.
     const existing = await readBaselineFile(file);
-    const run = baselineRunFromReport(report, meta);
-    const sameHash = existing !== undefined && existing.scenario.hash === report.scenario.hash;
-    const previous = sameHash ? existing.runs : [];
-    const kept = previous.filter((r) => r.runId !== run.runId);
-    const all = [...kept, run];
-    const runs = all.slice(Math.max(0, all.length - MAX_BASELINE_RUNS));
-    const updated: BaselineFile = {
+    const { file: updated, ...dropped } = mergeBaselineRun(existing, branch, report, meta);
+    await writeAtomically(file, serializeBaselineFile(updated));
+    return { ...baselineRef(updated, file), ...dropped };
+  }
+}
+
+/** A baseline file after a save, and what the save dropped from it. */
+export interface MergedBaseline extends Omit<SavedBaseline, keyof BaselineRef> {
+  readonly file: BaselineFile;
+}
+
+/** Adds the report's run to `existing` (undefined: no file yet) by the rules at the top of this module. */
+export function mergeBaselineRun(existing: BaselineFile | undefined, branch: string, report: RunReportV2, meta: BaselineRunMeta): MergedBaseline {
+  const run = baselineRunFromReport(report, meta);
+  const sameHash = existing !== undefined && existing.scenario.hash === report.scenario.hash;
+  const previous = sameHash ? existing.runs : [];
+  const kept = previous.filter((r) => r.runId !== run.runId);
+  const all = [...kept, run];
+  const runs = all.slice(Math.max(0, all.length - MAX_BASELINE_RUNS));
+  return {
+    file: {
       schemaVersion: BASELINE_FORMAT_VERSION,
       scenario: { name: report.scenario.name, hash: report.scenario.hash },
       branch,
       runs,
-    };
-    await writeAtomically(file, serializeBaselineFile(updated));
-    return {
-      ...baselineRef(updated, file),
-      ...(existing !== undefined && !sameHash ? { newHistory: { previousHash: existing.scenario.hash, runsDropped: existing.runs.length } } : {}),
-      runsTrimmed: all.length - runs.length,
-      replacedSameRun: kept.length !== previous.length,
-    };
-  }
+    },
+    ...(existing !== undefined && !sameHash ? { newHistory: { previousHash: existing.scenario.hash, runsDropped: existing.runs.length } } : {}),
+    runsTrimmed: all.length - runs.length,
+    replacedSameRun: kept.length !== previous.length,
+  };
 }
