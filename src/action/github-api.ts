@@ -175,6 +175,12 @@ export class GitHubApi {
     }
   }
 
+  /** The head commit of a pull request, to check that results from an artifact belong to it. */
+  async pullRequestHeadSha(p: RepoRef & { readonly number: number }): Promise<string> {
+    const { data } = await this.call('GET /repos/{owner}/{repo}/pulls/{pull_number}', () => this.octokit.rest.pulls.get({ owner: p.owner, repo: p.repo, pull_number: p.number }));
+    return data.head.sha;
+  }
+
   private async findComment(p: UpsertCommentParameters): Promise<number | undefined> {
     return this.call('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', async () => {
       const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listComments, {

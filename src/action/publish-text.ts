@@ -24,12 +24,14 @@ import {
 } from '../report/report-figures.js';
 import type { GateVerdict, InvariantVerdict, RegressionResult, RunReportV2, ThresholdResult, Violation } from '../report/report-types.js';
 import { locate, type PathSegment } from '../scenario/positions.js';
+import { CHECK_OUTPUT_LIMIT, COMMENT_BODY_LIMIT, JOB_SUMMARY_LIMIT_BYTES, type CheckAnnotation } from './github-api.js';
 import { parseScenarioText, type ScenarioSource } from '../scenario/yaml-source.js';
 
-/** GitHub's limits: an issue comment's body, a check run's summary and text, a job summary (bytes). */
-export const COMMENT_MAX_CHARS = 65_536;
-export const CHECK_OUTPUT_MAX_CHARS = 65_535;
-export const JOB_SUMMARY_MAX_BYTES = 1024 * 1024;
+/** GitHub's limits (github-api.ts): an issue comment's body, a check run's summary and text, a job summary (bytes). */
+export { COMMENT_MAX_CHARS, CHECK_OUTPUT_MAX_CHARS, JOB_SUMMARY_MAX_BYTES };
+const COMMENT_MAX_CHARS = COMMENT_BODY_LIMIT;
+const CHECK_OUTPUT_MAX_CHARS = CHECK_OUTPUT_LIMIT;
+const JOB_SUMMARY_MAX_BYTES = JOB_SUMMARY_LIMIT_BYTES;
 /** An annotation's title and message (GitHub allows 255 and 64 KB; a long message helps nobody). */
 export const ANNOTATION_TITLE_MAX_CHARS = 255;
 export const ANNOTATION_MESSAGE_MAX_CHARS = 4_000;
@@ -71,17 +73,8 @@ export interface CheckOutput {
   readonly text: string;
 }
 
-export type AnnotationLevel = 'notice' | 'warning' | 'failure';
-
-/** A check-run annotation, in the fields GitHub's API takes. */
-export interface CheckAnnotation {
-  readonly path: string;
-  readonly start_line: number;
-  readonly end_line: number;
-  readonly annotation_level: AnnotationLevel;
-  readonly title: string;
-  readonly message: string;
-}
+export type { CheckAnnotation };
+export type AnnotationLevel = CheckAnnotation['annotation_level'];
 
 // ---------------------------------------------------------------------------------------------
 // Small pieces

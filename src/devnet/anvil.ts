@@ -57,12 +57,26 @@ const PLATFORM_PACKAGES: Record<string, string> = {
   'win32-x64': '@foundry-rs/anvil-win32-amd64',
 };
 
+/** Names an anvil binary to use instead of the npm package's (the Action sets it after installing one). */
+export const ANVIL_PATH_ENV = 'GASHAMMER_ANVIL';
+
+/** The anvil npm package of this platform, or undefined when anvil has no npm build for it. */
+export function anvilPackage(): string | undefined {
+  return PLATFORM_PACKAGES[`${process.platform}-${process.arch}`];
+}
+
 /**
- * Path of the anvil binary in its platform package. GasHammer depends on the linux-x64 one (an
- * optional dependency, the platform CI and GitHub's runners use); on another platform install
- * the matching package yourself, e.g. `npm install @foundry-rs/anvil-darwin-arm64`.
+ * Path of the anvil binary: GASHAMMER_ANVIL when set, else the binary in its platform package.
+ * GasHammer depends on the linux-x64 one (an optional dependency, the platform CI and GitHub's
+ * runners use); on another platform install the matching package yourself, e.g.
+ * `npm install @foundry-rs/anvil-darwin-arm64`.
  */
 export function anvilBinary(): string {
+  const override = process.env[ANVIL_PATH_ENV];
+  if (override) {
+    if (!existsSync(override)) throw new GasHammerError(ErrorCodes.DevnetStart, `${ANVIL_PATH_ENV} names ${override}, which does not exist`);
+    return override;
+  }
   const key = `${process.platform}-${process.arch}`;
   const pkg = PLATFORM_PACKAGES[key];
   if (!pkg) throw new GasHammerError(ErrorCodes.DevnetStart, `anvil from npm has no build for ${key}`);

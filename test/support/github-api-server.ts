@@ -281,12 +281,16 @@ export interface GitHubApiServer {
   seedComments(issue: IssueRef, comments: number | readonly string[], user?: string): readonly StoredComment[];
   comments(issue: IssueRef): readonly StoredComment[];
   checkRuns(): readonly StoredCheckRun[];
+  /** Opens a pull request (GET /repos/{owner}/{repo}/pulls/{pull_number} answers it). */
+  seedPullRequest(pr: { readonly owner: string; readonly repo: string; readonly number: number; readonly headSha: string; readonly headRef?: string; readonly baseRef?: string }): void;
   /** Commits a file as another writer would (seeding, or a concurrent write); returns the commit sha. */
   writeFile(write: FileWrite): string;
   /** The files of a branch as UTF-8 text, by path. */
   files(owner: string, repo: string, branch: string): ReadonlyMap<string, string>;
   branchSha(owner: string, repo: string, branch: string): string | undefined;
   makeReadOnly(token: string): void;
+  /** Undoes makeReadOnly. */
+  makeWritable(token: string): void;
   /** The next request matching `match` is answered with this status and message, once. */
   failNext(match: RequestMatch, status: number, message?: string): void;
   /** Runs `hook` once, just before the next matching (valid) request is handled. */
@@ -356,6 +360,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
   const repos = new Map<string, RepoState>();
   const comments = new Map<number, StoredComment & IssueRefKey>();
   const checkRuns = new Map<number, StoredCheckRun>();
+  const pulls = new Map<string, { readonly number: number; readonly headSha: string; readonly headRef?: string; readonly baseRef?: string }>();
   const failures: { match: RequestMatch; status: number; message: string }[] = [];
   const hooks: { match: RequestMatch; hook: () => void | Promise<void> }[] = [];
   let nextId = 1_000_000;
@@ -490,6 +495,22 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
   }
 
   const handlers: Record<string, Handler> = {
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}': ({ repo, params }) => {
+      const pr = pulls.get(`${repoKey(repo)}#${params.pull_number}`);
+      if (pr === undefined) throw new Reply(404, 'Not Found');
+      return {
+        status: 200,
+        body: {
+          id: pr.number * 1000,
+          number: pr.number,
+          state: 'open',
+          html_url: `${HTML}/${repo.owner}/${repo.name}/pull/${pr.number}`,
+          head: { sha: pr.headSha, ref: pr.headRef ?? 'feature', label: `${repo.owner}:${pr.headRef ?? 'feature'}` },
+          base: { sha: repo.branches.get(repo.defaultBranch) ?? '', ref: pr.baseRef ?? repo.defaultBranch, label: `${repo.owner}:${pr.baseRef ?? repo.defaultBranch}` },
+        },
+      };
+    },
+
     'GET /repos/{owner}/{repo}': ({ repo }) => ({
       status: 200,
       body: {
@@ -718,6 +739,9 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       return [...comments.values()].filter((c) => c.repoKey === key && c.issueNumber === issue.issueNumber).sort((a, b) => a.id - b.id);
     },
     checkRuns: () => [...checkRuns.values()],
+    seedPullRequest(pr) {
+      pulls.set(`${repoKey(repoState(pr.owner, pr.repo))}#${pr.number}`, pr);
+    },
     writeFile(write) {
       const repo = repoState(write.owner, write.repo);
       return commitFile(repo, write.branch, write.path, Buffer.from(write.content, 'utf8'), write.message ?? `Update ${write.path}`).sha;
@@ -728,6 +752,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     },
     branchSha: (owner, repo, branch) => repoState(owner, repo).branches.get(branch),
     makeReadOnly: (token) => void readOnly.add(token),
+    makeWritable: (token) => void readOnly.delete(token),
     failNext(match, status, message = 'Server Error') {
       requireRoute(match);
       failures.push({ match, status, message });
