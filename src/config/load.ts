@@ -41,7 +41,7 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
  * GASHAMMER_* variables that are not configuration fields, so their presence draws no
  * "unknown variable" warning. Add a name here when a command starts reading one.
  */
-export const NON_CONFIG_ENV_VARS: readonly string[] = ['GASHAMMER_FUNDER_KEY'];
+export const NON_CONFIG_ENV_VARS: readonly string[] = ['GASHAMMER_FUNDER_KEY', 'GASHAMMER_ANVIL'];
 
 export type ConfigOrigin = 'default' | 'file' | 'env' | 'flag';
 
