@@ -6,9 +6,8 @@
 // envelope) are those of the median run by included gas/s, named in a note.
 
 import type { BaselineFile } from '../baseline/baseline-file.js';
-import { baselineRef } from '../baseline/baseline-file.js';
-import { compareWithBaseline, median } from '../gate/regression.js';
-import { decideGate } from '../gate/verdict.js';
+import { median } from '../gate/regression.js';
+import { gateOf } from '../report/report-engine.js';
 import type { RunReportV2 } from '../report/report-types.js';
 import type { RunPlan } from '../scenario/compile.js';
 
@@ -50,18 +49,8 @@ export function aggregateRepeats(reports: readonly RunReportV2[], plan: RunPlan,
   const completion = aborted?.completion ?? base.completion;
   const lossRatio = Math.max(...reports.map((r) => r.telemetry.lossRatio));
   const sampleCount = median(reports.map((r) => r.totals.txIncluded)) ?? 0;
-  const regressions = baseline ? compareWithBaseline({ metrics, samples }, baseline.file, plan.gate.regression) : undefined;
-  const gate = decideGate({
-    completion,
-    telemetryLossRatio: lossRatio,
-    oracle,
-    metrics,
-    thresholds: plan.gate.thresholds,
-    regressions,
-    baseline: baseline ? baselineRef(baseline.file, baseline.source) : null,
-    requireBaseline: plan.gate.regression.requireBaseline,
-    minSamples: plan.gate.regression.minSamples,
-    sampleCount,
+  const gate = gateOf({ completion, lossRatio, oracle, metrics, samples, sampleCount }, plan, {
+    ...(baseline ? { baseline } : {}),
     ...(baselineNote === undefined ? {} : { baselineNote }),
   });
   const runs = reports.map((r) => `${r.runId} (${r.gate.verdict})`).join(', ');

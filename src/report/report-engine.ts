@@ -16,7 +16,7 @@ import { analyzeTelemetry, type TelemetryAnalysis } from './analyze-telemetry.js
 import { computeEnvelope } from './envelope.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown-v2.js';
-import type { EdgeReport, OracleReport, PhaseReport, RunReportV2 } from './report-types.js';
+import type { EdgeReport, GateReport, OracleReport, PhaseReport, RunReportV2 } from './report-types.js';
 import { REPORT_SCHEMA_VERSION } from './report-types.js';
 import { readRunRecord, readScenarioSource, readSnapshots, REPORT_FILES, writeAtomically, type ChainSnapshots } from './run-files.js';
 import { computeMetrics, computeSamples } from './run-metrics.js';
@@ -105,22 +105,33 @@ export async function buildReport(
     samples,
     notes,
   };
+  const gate = gateOf({ completion, lossRatio, oracle, metrics, samples, sampleCount: analysis.totals.txIncluded }, plan, options);
+  return { ...base, gate };
+}
+
+/** What the gate judges of a run (or of several runs aggregated). */
+export interface GateFigures extends Pick<RunReportV2, 'completion' | 'oracle' | 'metrics' | 'samples'> {
+  readonly lossRatio: number;
+  /** Transactions included: the sample count the regression rules ask a minimum of. */
+  readonly sampleCount: number;
+}
+
+/** The gate verdict of figures under the plan's thresholds and regression rules, against the baseline if any. */
+export function gateOf(figures: GateFigures, plan: RunPlan, options: ReportOptions): GateReport {
   const baseline = options.baseline;
-  const regressions = baseline ? compareWithBaseline(base, baseline.file, plan.gate.regression) : undefined;
-  const gate = decideGate({
-    completion,
-    telemetryLossRatio: lossRatio,
-    oracle,
-    metrics,
+  return decideGate({
+    completion: figures.completion,
+    telemetryLossRatio: figures.lossRatio,
+    oracle: figures.oracle,
+    metrics: figures.metrics,
     thresholds: plan.gate.thresholds,
-    regressions,
+    regressions: baseline ? compareWithBaseline(figures, baseline.file, plan.gate.regression) : undefined,
     baseline: baseline ? baselineRef(baseline.file, baseline.source) : null,
     requireBaseline: plan.gate.regression.requireBaseline,
     minSamples: plan.gate.regression.minSamples,
-    sampleCount: analysis.totals.txIncluded,
+    sampleCount: figures.sampleCount,
     ...(options.baselineNote === undefined ? {} : { baselineNote: options.baselineNote }),
   });
-  return { ...base, gate };
 }
 
 function phaseReports(plan: RunPlan, analysis: TelemetryAnalysis): PhaseReport[] {
