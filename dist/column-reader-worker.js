@@ -3760,6 +3760,15 @@ function hexKeys(col, rows) {
   for (let r = 0; r < rows; r++) present[r] = hexKey(col, r, words, r * 2) ? 1 : 0;
   return { words, present };
 }
+function groupHexKeys(group, names) {
+  const keys = /* @__PURE__ */ new Map();
+  for (const name of names) {
+    const vector = group.columns.get(name);
+    if (vector?.type !== "text") throw new Error(`hex keys of ${name}: not a text column read`);
+    keys.set(name, hexKeys(vector, group.rows));
+  }
+  return keys;
+}
 function hexKey(col, row, out, at) {
   if (col.encoding === "plain") {
     const start = col.starts[row];
@@ -4412,12 +4421,10 @@ async function main(port, data) {
       credits--;
       const moved = /* @__PURE__ */ new Set();
       const columns = [...group.columns].map(([name, vector]) => [name, movable(vector, moved)]);
-      const keys = data.hexKeyColumns.map((name) => {
-        const vector = group.columns.get(name);
-        if (vector?.type !== "text") throw new Error(`hex keys of ${name}: not a text column read`);
-        const { words, present } = hexKeys(vector, group.rows);
-        return [name, { words: owned(words, moved), present: owned(present, moved) }];
-      });
+      const keys = [...groupHexKeys(group, data.hexKeyColumns)].map(([name, { words, present }]) => [
+        name,
+        { words: owned(words, moved), present: owned(present, moved) }
+      ]);
       const message = { type: "group", file: group.file, rowGroup: group.rowGroup, rows: group.rows, columns, hexKeys: keys };
       port.postMessage(message, [...moved]);
     }

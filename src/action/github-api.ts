@@ -95,19 +95,26 @@ export function commentMarker(scenario: string, checkName: string): string {
   return `<!-- gashammer:comment scenario=${encode(scenario)} check=${encode(checkName)} -->`;
 }
 
+/**
+ * An Octokit for GitHub's REST API at `baseUrl` (GITHUB_API_URL). Failures are reported once, by
+ * the caller, as GasHammerErrors: Octokit writes no log lines of its own.
+ */
+export function createOctokit(options: GitHubApiOptions): Octokit {
+  return new Octokit({
+    auth: options.token,
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    userAgent: options.userAgent ?? 'gashammer-action',
+    log: { debug: ignore, info: ignore, warn: ignore, error: ignore },
+  });
+}
+
 export class GitHubApi {
   private readonly octokit: Octokit;
   private readonly token: string;
 
   constructor(options: GitHubApiOptions) {
     this.token = options.token;
-    this.octokit = new Octokit({
-      auth: options.token,
-      baseUrl: options.baseUrl.replace(/\/+$/, ''),
-      userAgent: options.userAgent ?? 'gashammer-action',
-      // Failures are reported once, by the caller, as GasHammerErrors: no log lines of Octokit's own.
-      log: { debug: ignore, info: ignore, warn: ignore, error: ignore },
-    });
+    this.octokit = createOctokit(options);
   }
 
   /** Edits our comment on the issue or PR (found by its marker on any page), or adds it. */

@@ -7,7 +7,7 @@
 
 import { isSeq } from 'yaml';
 import { markdownTable as table, type Column } from '../report/markdown-table.js';
-import { baselineLine, code, escapeMarkdownText, EVIDENCE_ROWS_SHOWN, inline } from '../report/render-markdown-v2.js';
+import { baselineLine, code, envelopeFiguresTable, escapeMarkdownText, EVIDENCE_ROWS_SHOWN, inline } from '../report/render-markdown-v2.js';
 import {
   formatCount,
   formatDeltaPct,
@@ -15,10 +15,8 @@ import {
   formatMetricValue,
   formatMs,
   formatRatio,
-  formatSecs,
   LATENCY_ROWS,
   loadSummary,
-  NO_VALUE,
   REASON_WORDS,
   VERDICT_WORDS,
 } from '../report/report-figures.js';
@@ -27,11 +25,6 @@ import { locate, type PathSegment } from '../scenario/positions.js';
 import { CHECK_OUTPUT_LIMIT, COMMENT_BODY_LIMIT, JOB_SUMMARY_LIMIT_BYTES, type CheckAnnotation } from './github-api.js';
 import { parseScenarioText, type ScenarioSource } from '../scenario/yaml-source.js';
 
-/** GitHub's limits (github-api.ts): an issue comment's body, a check run's summary and text, a job summary (bytes). */
-export { COMMENT_MAX_CHARS, CHECK_OUTPUT_MAX_CHARS, JOB_SUMMARY_MAX_BYTES };
-const COMMENT_MAX_CHARS = COMMENT_BODY_LIMIT;
-const CHECK_OUTPUT_MAX_CHARS = CHECK_OUTPUT_LIMIT;
-const JOB_SUMMARY_MAX_BYTES = JOB_SUMMARY_LIMIT_BYTES;
 /** An annotation's title and message (GitHub allows 255 and 64 KB; a long message helps nobody). */
 export const ANNOTATION_TITLE_MAX_CHARS = 255;
 export const ANNOTATION_MESSAGE_MAX_CHARS = 4_000;
@@ -309,21 +302,7 @@ function evidenceLines(inv: InvariantVerdict, ctx: PublishContext): string[] {
 
 function envelopePiece(report: RunReportV2): Piece {
   const e = report.envelope;
-  const b = e.firstBottleneck;
-  const lines = [
-    '### Capacity envelope',
-    '',
-    table(
-      [{ title: 'Figure' }, { title: 'Value' }],
-      [
-        ['Safe sustained', formatGasRate(e.safeSustainedGasPerSec)],
-        ['Degradation onset', formatGasRate(e.degradationOnsetGasPerSec)],
-        ['Instability threshold', formatGasRate(e.instabilityThresholdGasPerSec)],
-        ['First bottleneck', b === null ? NO_VALUE : `${b.signal} (confidence ${formatRatio(b.confidence)}): ${words(b.evidence)}`],
-        ['Recovery half-life', formatSecs(e.recoveryHalfLifeSecs)],
-      ],
-    ),
-  ];
+  const lines = ['### Capacity envelope', '', envelopeFiguresTable(e, (w) => words(w))];
   if (e.note !== undefined) lines.push('', words(e.note));
   return { lines, drop: 20, label: 'The capacity envelope' };
 }
@@ -437,7 +416,7 @@ function commentPieces(report: RunReportV2, ctx: PublishContext): Piece[] {
  */
 export function renderComment(report: RunReportV2, ctx: PublishContext, marker: string): string {
   assertMarker(marker);
-  const body = fit(commentPieces(report, ctx), underChars(COMMENT_MAX_CHARS - marker.length - 2));
+  const body = fit(commentPieces(report, ctx), underChars(COMMENT_BODY_LIMIT - marker.length - 2));
   return `${marker}\n${body}\n`;
 }
 
@@ -447,7 +426,7 @@ export function renderJobSummary(report: RunReportV2, ctx: PublishContext): stri
   if (ctx.commentNotPosted !== undefined) {
     pieces.splice(1, 0, { lines: [`> The pull-request comment could not be posted: ${words(ctx.commentNotPosted)}. These results are shown here instead.`] });
   }
-  const fits = (text: string) => Buffer.byteLength(text, 'utf8') + 1 < JOB_SUMMARY_MAX_BYTES;
+  const fits = (text: string) => Buffer.byteLength(text, 'utf8') + 1 < JOB_SUMMARY_LIMIT_BYTES;
   return `${fit(pieces, fits)}\n`;
 }
 
@@ -461,11 +440,11 @@ export function renderCheckOutput(report: RunReportV2, ctx: PublishContext): Che
       { lines: ['### Baseline', '', baselineSentence(report, ctx)] },
       footerPiece(report, ctx),
     ],
-    underChars(CHECK_OUTPUT_MAX_CHARS),
+    underChars(CHECK_OUTPUT_LIMIT),
   );
   const text = fit(
     [regressionsPiece(report, ctx), thresholdsPiece(report), oraclePiece(report), ...evidencePieces(report, ctx), envelopePiece(report), latencyPiece(report)],
-    underChars(CHECK_OUTPUT_MAX_CHARS),
+    underChars(CHECK_OUTPUT_LIMIT),
   );
   return { title, summary, text };
 }

@@ -69,11 +69,9 @@ function runTargetOf(options: RunActionOptions): RunTarget {
   return t.kind === 'nitro' ? { kind: 'nitro', image: t.image } : { kind: 'devnet' };
 }
 
+/** The pull request a run-mode event is for (run mode never runs on workflow_run: see EVENTS_BY_MODE). */
 function pullRequestOf(context: GitHubContext): number | null {
-  const e = context.event;
-  if (e.kind === 'pull_request') return e.number;
-  if (e.kind === 'workflow_run') return e.pullRequestNumber;
-  return null;
+  return context.event.kind === 'pull_request' ? context.event.number : null;
 }
 
 /** A repository path with forward slashes, as GitHub's annotations want it. */
@@ -185,7 +183,7 @@ async function publishMode(options: PublishActionOptions, context: GitHubContext
     context,
     deps,
     report: results.report,
-    info: { ...info, checkName, pullRequest, scenarioPath: options.scenario ?? info.scenarioPath, runUrl: info.runUrl },
+    info: { ...info, checkName, pullRequest, scenarioPath: options.scenario ?? info.scenarioPath },
     scenarioSource: results.scenarioSource,
     check,
     resultsDir: results.dir,

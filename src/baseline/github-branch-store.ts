@@ -10,8 +10,8 @@
 // other's runs. After `maxAttempts` refused writes it gives up with GH-E953.
 
 import { setTimeout as delay } from 'node:timers/promises';
-import { Octokit } from '@octokit/rest';
-import { gitHubApiError } from '../action/github-api.js';
+import type { Octokit } from '@octokit/rest';
+import { createOctokit, gitHubApiError } from '../action/github-api.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { GasHammerError } from '../errors/gashammer-error.js';
 import type { RunReportV2 } from '../report/report-types.js';
@@ -94,7 +94,7 @@ export class GitHubBranchBaselineStore implements BaselineStore {
     this.sleep = options.sleep ?? ((ms) => delay(ms));
     this.random = options.random ?? Math.random;
     this.token = options.token;
-    this.octokit = 'octokit' in options ? options.octokit : newOctokit(options.token, options.baseUrl, options.userAgent);
+    this.octokit = 'octokit' in options ? options.octokit : createOctokit({ token: options.token, baseUrl: options.baseUrl, ...(options.userAgent ? { userAgent: options.userAgent } : {}) });
   }
 
   /** How a file on the data branch is named in messages and baseline references. */
@@ -245,17 +245,6 @@ export class GitHubBranchBaselineStore implements BaselineStore {
   }
 }
 
-function newOctokit(token: string, baseUrl: string, userAgent: string | undefined): Octokit {
-  return new Octokit({
-    auth: token,
-    baseUrl: baseUrl.replace(/\/+$/, ''),
-    userAgent: userAgent ?? 'gashammer-action',
-    // Failures are reported once, by the caller, as GasHammerErrors: no log lines of Octokit's own.
-    log: { debug: ignore, info: ignore, warn: ignore, error: ignore },
-  });
-}
-
-const ignore = (): void => undefined;
 
 function statusOf(e: unknown): number | undefined {
   return e !== null && typeof e === 'object' && 'status' in e && typeof e.status === 'number' ? e.status : undefined;

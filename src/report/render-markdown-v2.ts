@@ -211,22 +211,25 @@ function evidence(inv: InvariantVerdict): string[] {
   return out;
 }
 
+/** The envelope's figures as a Markdown table; `text` makes the evidence (chain-derived words) safe. */
+export function envelopeFiguresTable(e: RunReportV2['envelope'], text: (words: string) => string): string {
+  const b = e.firstBottleneck;
+  return table(
+    [{ title: 'Figure' }, { title: 'Value' }],
+    [
+      ['Safe sustained', formatGasRate(e.safeSustainedGasPerSec)],
+      ['Degradation onset', formatGasRate(e.degradationOnsetGasPerSec)],
+      ['Instability threshold', formatGasRate(e.instabilityThresholdGasPerSec)],
+      ['First bottleneck', b === null ? NO_VALUE : `${b.signal} (confidence ${formatRatio(b.confidence)}): ${text(b.evidence)}`],
+      ['Recovery half-life', formatSecs(e.recoveryHalfLifeSecs)],
+    ],
+  );
+}
+
 function envelopeSection(report: RunReportV2): string[] {
   const e = report.envelope;
   const out = ['## Capacity envelope', ''];
-  const b = e.firstBottleneck;
-  out.push(
-    table(
-      [{ title: 'Figure' }, { title: 'Value' }],
-      [
-        ['Safe sustained', formatGasRate(e.safeSustainedGasPerSec)],
-        ['Degradation onset', formatGasRate(e.degradationOnsetGasPerSec)],
-        ['Instability threshold', formatGasRate(e.instabilityThresholdGasPerSec)],
-        ['First bottleneck', b === null ? NO_VALUE : `${b.signal} (confidence ${formatRatio(b.confidence)}): ${escapeMarkdownText(b.evidence)}`],
-        ['Recovery half-life', formatSecs(e.recoveryHalfLifeSecs)],
-      ],
-    ),
-  );
+  out.push(envelopeFiguresTable(e, escapeMarkdownText));
   if (e.note !== undefined) out.push('', inline(e.note));
   if (e.steps.length > 0) {
     out.push(

@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { ErrorCodes, type ErrorCodeInfo } from '../errors/codes.js';
 import { GasHammerError } from '../errors/gashammer-error.js';
 import { packageRoot } from '../util/build-info.js';
-import { hexKeys, readColumnRowGroups, type ColumnRowGroup, type HexKeys } from './column-reader.js';
+import { groupHexKeys, readColumnRowGroups, type ColumnRowGroup, type HexKeys } from './column-reader.js';
 import type { ReaderWorkerData, ReaderWorkerMessage } from './column-reader-worker.js';
 import type { TelemetryColumnName } from './parquet-schema.js';
 
@@ -43,12 +43,7 @@ export interface KeyedRowGroup extends ColumnRowGroup {
 /** The caller's-thread fallback: the same groups and keys, computed here. */
 async function* readHere(paths: readonly string[], columns: readonly TelemetryColumnName[], keyColumns: readonly TelemetryColumnName[]): AsyncGenerator<KeyedRowGroup> {
   for await (const group of readColumnRowGroups(paths, columns)) {
-    const keys = new Map<TelemetryColumnName, HexKeys>();
-    for (const name of keyColumns) {
-      const vector = group.columns.get(name);
-      if (vector?.type !== 'text') throw new Error(`hex keys of ${name}: not a text column read`);
-      keys.set(name, hexKeys(vector, group.rows));
-    }
+    const keys = groupHexKeys(group, keyColumns);
     yield { ...group, hexKeys: keys };
   }
 }

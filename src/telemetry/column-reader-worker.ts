@@ -5,7 +5,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { isGasHammerError } from '../errors/gashammer-error.js';
-import { hexKeys, readColumnRowGroups, type ColumnVector, type HexKeys } from './column-reader.js';
+import { groupHexKeys, readColumnRowGroups, type ColumnVector, type HexKeys } from './column-reader.js';
 import type { TelemetryColumnName } from './parquet-schema.js';
 
 export interface ReaderWorkerData {
@@ -59,12 +59,10 @@ async function main(port: NonNullable<typeof parentPort>, data: ReaderWorkerData
       credits--;
       const moved = new Set<ArrayBuffer>();
       const columns = [...group.columns].map(([name, vector]): [TelemetryColumnName, ColumnVector] => [name, movable(vector, moved)]);
-      const keys = data.hexKeyColumns.map((name): [TelemetryColumnName, HexKeys] => {
-        const vector = group.columns.get(name);
-        if (vector?.type !== 'text') throw new Error(`hex keys of ${name}: not a text column read`);
-        const { words, present } = hexKeys(vector, group.rows);
-        return [name, { words: owned(words, moved), present: owned(present, moved) }];
-      });
+      const keys = [...groupHexKeys(group, data.hexKeyColumns)].map(([name, { words, present }]): [TelemetryColumnName, HexKeys] => [
+        name,
+        { words: owned(words, moved), present: owned(present, moved) },
+      ]);
       const message: ReaderWorkerMessage = { type: 'group', file: group.file, rowGroup: group.rowGroup, rows: group.rows, columns, hexKeys: keys };
       port.postMessage(message, [...moved]);
     }

@@ -111,6 +111,17 @@ export function hexKeys(col: TextColumn, rows: number): HexKeys {
   return { words, present };
 }
 
+/** hexKeys of the named text columns of a row group (each must be among the columns read). */
+export function groupHexKeys(group: ColumnRowGroup, names: readonly TelemetryColumnName[]): Map<TelemetryColumnName, HexKeys> {
+  const keys = new Map<TelemetryColumnName, HexKeys>();
+  for (const name of names) {
+    const vector = group.columns.get(name);
+    if (vector?.type !== 'text') throw new Error(`hex keys of ${name}: not a text column read`);
+    keys.set(name, hexKeys(vector, group.rows));
+  }
+  return keys;
+}
+
 /**
  * A 64-bit key of the hex value at `row` (a transaction hash, an address), without making a
  * string: the first 16 hex digits after the `0x`, digits 1-8 into `out[at]` and 9-16 into

@@ -3,19 +3,12 @@
 // inert; every text under GitHub's limits however large the report.
 
 import { describe, expect, it } from 'vitest';
-import {
-  annotationsFor,
-  CHECK_OUTPUT_MAX_CHARS,
-  COMMENT_MAX_CHARS,
-  JOB_SUMMARY_MAX_BYTES,
-  renderCheckOutput,
-  renderComment,
-  renderJobSummary,
-  type PublishContext,
-} from '../../src/action/publish-text.js';
+import { CHECK_OUTPUT_LIMIT, COMMENT_BODY_LIMIT, JOB_SUMMARY_LIMIT_BYTES } from '../../src/action/github-api.js';
+import { annotationsFor, renderCheckOutput, renderComment, renderJobSummary, type PublishContext } from '../../src/action/publish-text.js';
 import type { InvariantVerdict, RunReportV2, Violation } from '../../src/report/report-types.js';
 import { parseScenarioText } from '../../src/scenario/yaml-source.js';
 import { reportFail, reportPass } from '../report/fixtures/reports.js';
+import { cells, tables } from '../support/markdown.js';
 
 const HEAD_SHA = '9f3c2e1d0b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e';
 /** A marker as github-api's commentMarker makes them; renderComment takes it as given. */
@@ -46,29 +39,6 @@ function reportInconclusive(): RunReportV2 {
       baseline: null,
     },
   };
-}
-
-/** Every table in a Markdown text: its lines, from the header row to the last body row. */
-function tables(markdown: string): string[][] {
-  const out: string[][] = [];
-  let current: string[] = [];
-  for (const line of markdown.split('\n')) {
-    if (line.startsWith('|')) current.push(line);
-    else if (current.length > 0) {
-      out.push(current);
-      current = [];
-    }
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-/** A row's cells, split on pipes that are not escaped. */
-function cells(row: string): string[] {
-  return row
-    .split(/(?<!\\)\|/)
-    .slice(1, -1)
-    .map((c) => c.trim());
 }
 
 /** The body of `### heading`, up to the next heading of level 2 or 3. */
@@ -258,7 +228,7 @@ describe('renderComment', () => {
     }));
     const report: RunReportV2 = { ...fail, oracle: { invariants, violationCount: 615, passed: false } };
     const text = renderComment(report, { ...CTX, explorerUrl: 'https://explorer.example' }, MARKER);
-    expect(text.length).toBeLessThan(COMMENT_MAX_CHARS);
+    expect(text.length).toBeLessThan(COMMENT_BODY_LIMIT);
     expect(text.split('\n').slice(0, 2)).toEqual([MARKER, '## **FAIL** GasHammer: ramp-to-saturation']);
     expect(text).toContain('#### balance-conservation: 100 violations');
     expect(text).toContain('is left out here to stay within GitHub');
@@ -270,7 +240,7 @@ describe('renderComment', () => {
     const reasons = Array.from({ length: 40 }, (_, i) => ({ level: 'fail' as const, text: `${i} ${'['.repeat(2_000)}` }));
     const regressions = Array.from({ length: 40 }, (_, i) => ({ ...fail.gate.regressions[1]!, metric: `metric_${i}_${'m'.repeat(70)}` }));
     const text = renderComment({ ...fail, gate: { ...fail.gate, reasons, regressions } }, CTX, MARKER);
-    expect(text.length).toBeLessThan(COMMENT_MAX_CHARS);
+    expect(text.length).toBeLessThan(COMMENT_BODY_LIMIT);
     expect(text.split('\n').slice(0, 2)).toEqual([MARKER, '## **FAIL** GasHammer: ramp-to-saturation']);
     expect(text.trimEnd().endsWith("_The rest is cut to stay within GitHub's size limit; report.md in the artifact has all of it._")).toBe(true);
   });
@@ -294,7 +264,7 @@ describe('renderJobSummary', () => {
     const fail = reportFail();
     const reasons = Array.from({ length: 40 }, (_, i) => ({ level: 'fail' as const, text: `${i} ${'€'.repeat(5_000)}` }));
     const text = renderJobSummary({ ...fail, gate: { ...fail.gate, reasons } }, CTX);
-    expect(Buffer.byteLength(text, 'utf8')).toBeLessThan(JOB_SUMMARY_MAX_BYTES);
+    expect(Buffer.byteLength(text, 'utf8')).toBeLessThan(JOB_SUMMARY_LIMIT_BYTES);
   });
 });
 
@@ -329,8 +299,8 @@ describe('renderCheckOutput', () => {
     }));
     const reasons = Array.from({ length: 40 }, () => ({ level: 'fail' as const, text: '['.repeat(400) }));
     const out = renderCheckOutput({ ...fail, oracle: { invariants, violationCount: 800, passed: false }, gate: { ...fail.gate, reasons } }, CTX);
-    expect(out.summary.length).toBeLessThan(CHECK_OUTPUT_MAX_CHARS);
-    expect(out.text.length).toBeLessThan(CHECK_OUTPUT_MAX_CHARS);
+    expect(out.summary.length).toBeLessThan(CHECK_OUTPUT_LIMIT);
+    expect(out.text.length).toBeLessThan(CHECK_OUTPUT_LIMIT);
   });
 });
 

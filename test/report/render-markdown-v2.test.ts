@@ -5,31 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { escapeMarkdownText, EVIDENCE_ROWS_SHOWN, renderMarkdown } from '../../src/report/render-markdown-v2.js';
 import type { RunReportV2 } from '../../src/report/report-types.js';
 import { reportFail, reportPass } from './fixtures/reports.js';
+import { cells, tables } from '../support/markdown.js';
 
 const SECTIONS = ['Gate', 'Correctness oracle', 'Capacity envelope', 'Latency', 'Phases', 'Edges', 'Errors', 'Telemetry', 'Run', 'Notes'];
-
-/** Every table in a Markdown text: its lines, from the header row to the last body row. */
-function tables(markdown: string): string[][] {
-  const out: string[][] = [];
-  let current: string[] = [];
-  for (const line of markdown.split('\n')) {
-    if (line.startsWith('|')) current.push(line);
-    else if (current.length > 0) {
-      out.push(current);
-      current = [];
-    }
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-/** A row's cells, split on pipes that are not escaped. */
-function cells(row: string): string[] {
-  return row
-    .split(/(?<!\\)\|/)
-    .slice(1, -1)
-    .map((c) => c.trim());
-}
 
 /** The body of `## heading`, up to the next heading of level 2. */
 function sectionOf(markdown: string, heading: string): string {
