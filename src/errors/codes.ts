@@ -162,6 +162,43 @@ export const ErrorCodes = {
     ExitCode.InvalidInput,
   ),
 
+  // fault E700-E799
+  FaultInject: entry(
+    'GH-E700',
+    'fault',
+    'A fault could not be injected (the proxy route, tc or iptables refused it).',
+    'The message names the fault and what the adapter answered; nothing of the fault was left in place. Check the adapter with its preflight (the run log lists it).',
+    ExitCode.Internal,
+  ),
+  FaultClear: entry(
+    'GH-E701',
+    'fault',
+    'A fault could not be cleared: a qdisc, iptables rule or proxy fault may still be in force.',
+    'The message names the exact rule; remove it by hand (`tc qdisc del ...`, `iptables -D ...`) if it is still listed, then report the bug.',
+    ExitCode.Internal,
+  ),
+  FaultSchedule: entry(
+    'GH-E702',
+    'fault',
+    'The fault schedule cannot be played on this run (a clear names no active fault, or a fault needs a route the target does not have).',
+    'Fix the fault_schedule entry the message names; `gashammer plan <file>` prints the timeline as it will run.',
+    ExitCode.InvalidInput,
+  ),
+  FaultPreflight: entry(
+    'GH-E703',
+    'fault',
+    'A fault adapter the schedule needs cannot run here (missing tool, missing CAP_NET_ADMIN, kernel without the qdisc), so the run was blocked before any load.',
+    'The message lists every reason; use the proxy adapter (no privileges), run as root with CAP_NET_ADMIN, or remove the fault.',
+    ExitCode.Unreachable,
+  ),
+  FaultEnvironment: entry(
+    'GH-E704',
+    'fault',
+    'The fault schedule may not run against this target\'s environment (it is not in allowed_environments, or it is in blocked_environments).',
+    'Faults run only against environments marked for them: set target.environment, or the fault event\'s allowed_environments, on purpose.',
+    ExitCode.InvalidInput,
+  ),
+
   // workload E400-E499
   AccountDerivation: entry(
     'GH-E400',

@@ -16,7 +16,7 @@ const canonicalJson = configure({ bigint: true, deterministic: true, circularVal
 const HASH_FORMAT = 'gashammer-load-fingerprint/v2';
 
 function faultFingerprint(spec: FaultSpec) {
-  return { type: spec.type, target: spec.target, durationSecs: spec.durationSecs ?? null, params: spec.params };
+  return { type: spec.type, target: spec.target, adapter: spec.adapter, durationSecs: spec.durationSecs ?? null, params: spec.params };
 }
 
 /** The fault schedule in time order, each clear resolved to the fault it clears. */

@@ -4,6 +4,7 @@
 
 import type { TemplateParams } from '../workload/template-catalog.js';
 import { isTemplateName, TEMPLATE_CATALOG } from '../workload/template-catalog.js';
+import { defaultAdapter, type AdapterName } from '../fault/adapter.js';
 import { DEVNET_CHAIN_ID, REGRESSION_DEFAULTS, SCENARIO_DEFAULTS } from './defaults.js';
 import { REGRESSION_METRICS } from './schema.js';
 import type {
@@ -92,7 +93,7 @@ export function defaultFaultName(type: FaultType, target: FaultTarget): string {
   return `${type}-${target}`;
 }
 
-const FAULT_COMMON_FIELDS = new Set(['type', 'name', 'target', 'duration_secs']);
+const FAULT_COMMON_FIELDS = new Set(['type', 'name', 'target', 'adapter', 'duration_secs']);
 
 function normalizeFaultSpec(raw: Raw): FaultSpec {
   const params: Record<string, number | string> = {};
@@ -101,6 +102,7 @@ function normalizeFaultSpec(raw: Raw): FaultSpec {
     type: raw.type as FaultType,
     name: (raw.name as string | undefined) ?? defaultFaultName(raw.type as FaultType, raw.target as FaultTarget),
     target: raw.target as FaultTarget,
+    adapter: (raw.adapter as AdapterName | undefined) ?? defaultAdapter(raw.type as FaultType),
     ...(raw.duration_secs === undefined ? {} : { durationSecs: raw.duration_secs }),
     params,
   };

@@ -2,6 +2,7 @@
 // docs/scenario.schema.json is generated from it (npm run gen:docs) for editors and other
 // tools; the validator compiles it with ajv. Cross-field rules live in semantic.ts.
 
+import { ADAPTER_NAMES } from '../fault/adapter.js';
 import { TEMPLATE_NAMES } from '../workload/template-catalog.js';
 
 /** Largest gas rate accepted: far above any rollup, and small enough that gas totals stay exact. */
@@ -152,13 +153,18 @@ const template = {
 
 const faultCommon = {
   name: { ...label, description: 'Label used to clear the fault and in reports.' },
+  adapter: {
+    enum: [...ADAPTER_NAMES],
+    description: 'What injects the fault: proxy (default where it can; no privileges), netem or iptables (CAP_NET_ADMIN; port-block defaults to iptables).',
+  },
   target: { enum: [...FAULT_TARGETS], description: 'Which connection the fault applies to.' },
   duration_secs: seconds(1, 'Clear the fault automatically after this many seconds.'),
 };
 
 const ms = (description: string) => ({ type: 'integer', minimum: 0, maximum: 600_000, description }) as const;
 const pct = (description: string) => ({ type: 'number', minimum: 0, maximum: 100, description }) as const;
-const port = { type: 'integer', minimum: 1, maximum: 65_535, description: 'TCP port.' } as const;
+const port = { type: 'integer', minimum: 1, maximum: 65_535, description: 'TCP port (iptables; default: the port of the target\'s endpoint).' } as const;
+const netInterface = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$', description: 'Network interface the netem adapter shapes (required with adapter: netem).' } as const;
 
 function faultVariant(type: (typeof FAULT_TYPES)[number], fields: Record<string, unknown>, required: string[]) {
   return strictObject({ type: { const: type }, ...faultCommon, ...fields }, ['type', 'target', ...required]);
@@ -170,10 +176,10 @@ const faultSpec = {
   properties: { type: { enum: [...FAULT_TYPES] } },
   discriminator: { propertyName: 'type' },
   oneOf: [
-    faultVariant('latency', { latency_ms: ms('Added latency.'), jitter_ms: ms('Random extra latency, up to this much.') }, ['latency_ms']),
-    faultVariant('jitter', { jitter_ms: ms('Random extra latency, up to this much.'), latency_ms: ms('Fixed latency under the jitter.') }, ['jitter_ms']),
-    faultVariant('packet-loss', { loss_pct: pct('Share of requests (or packets) dropped, in percent.') }, ['loss_pct']),
-    faultVariant('bandwidth', { rate_kbps: { type: 'integer', minimum: 1, maximum: 100_000_000, description: 'Bandwidth cap in kilobits per second.' } }, ['rate_kbps']),
+    faultVariant('latency', { latency_ms: ms('Added latency.'), jitter_ms: ms('Random extra latency, up to this much.'), interface: netInterface }, ['latency_ms']),
+    faultVariant('jitter', { jitter_ms: ms('Random extra latency, up to this much.'), latency_ms: ms('Fixed latency under the jitter.'), interface: netInterface }, ['jitter_ms']),
+    faultVariant('packet-loss', { loss_pct: pct('Share of requests (or packets) dropped, in percent.'), interface: netInterface }, ['loss_pct']),
+    faultVariant('bandwidth', { rate_kbps: { type: 'integer', minimum: 1, maximum: 100_000_000, description: 'Bandwidth cap in kilobits per second.' }, interface: netInterface }, ['rate_kbps']),
     faultVariant('connection-reset', { port }, []),
     faultVariant('port-block', { port }, ['port']),
     faultVariant('partition', {}, []),

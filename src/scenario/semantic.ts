@@ -8,6 +8,7 @@ import { didYouMean } from '../util/suggest.js';
 import { totalGas } from '../workload/gas-curve.js';
 import { formatPath, locate, type PathSegment } from './positions.js';
 import { MAX_DURATION_SECS, REGRESSION_METRICS } from './schema.js';
+import { actsOnHost, ADAPTER_FAULT_TYPES, ADAPTER_NAMES } from '../fault/adapter.js';
 import { faultMatches, selectEdges } from './fault-refs.js';
 import type { FaultEvent, FaultSpec, GasRate, Scenario } from './types.js';
 import type { ScenarioSource } from './yaml-source.js';
@@ -135,6 +136,10 @@ function checkPhases(f: Findings, s: Scenario): void {
 const RPC_TARGETS = new Set(['sequencer-rpc', 'gateway-rpc']);
 
 function faultTargetProblem(spec: FaultSpec): string | undefined {
+  if (!ADAPTER_FAULT_TYPES[spec.adapter].includes(spec.type)) {
+    const able = ADAPTER_NAMES.filter((a) => ADAPTER_FAULT_TYPES[a].includes(spec.type));
+    return `the ${spec.adapter} adapter cannot inject ${spec.type} (use ${able.join(' or ')})`;
+  }
   if (spec.type === 'feed-disconnect' && spec.target !== 'feed-relay') return `feed-disconnect applies to the feed-relay target, not ${spec.target}`;
   if ((spec.type === 'rpc-slow' || spec.type === 'rpc-error') && !RPC_TARGETS.has(spec.target)) {
     return `${spec.type} applies to sequencer-rpc or gateway-rpc, not ${spec.target}`;
@@ -170,7 +175,16 @@ function checkFaultSchedule(f: Findings, s: Scenario): void {
     if (event.action === 'inject') {
       const spec = event.fault;
       const problem = faultTargetProblem(spec);
-      if (problem) f.error([...path, 'fault', 'target'], problem);
+      if (problem) f.error([...path, 'fault', problem.startsWith('the ') ? 'adapter' : 'target'], problem);
+      if (spec.adapter === 'netem' && spec.params.interface === undefined) {
+        f.error([...path, 'fault'], 'a netem fault needs the network interface to shape', { expected: 'interface: <name>, e.g. eth0', hint: 'name the interface the target is reached through' });
+      }
+      if (actsOnHost(spec.adapter) && event.edges.kind !== 'all') {
+        f.error([...path, 'edges'], `a ${spec.adapter} fault acts on the whole host's ${spec.adapter === 'netem' ? 'interface' : 'port'}, not on chosen edges`, {
+          expected: 'edges: all (or omit edges)',
+          hint: 'use adapter: proxy to fault some edges only',
+        });
+      }
       if (spec.target === 'feed-relay' && s.target.kind === 'remote' && s.target.feedRelay === undefined) {
         f.error([...path, 'fault', 'target'], 'the target has no feed_relay, so there is no feed connection to fault', { hint: 'add target.feed_relay, or fault another target' });
       }

@@ -1,6 +1,7 @@
 // Typed scenario values: what the rest of GasHammer sees once a file has been parsed,
 // validated and given its defaults. Nothing inside GasHammer reads raw YAML.
 
+import type { AdapterName } from '../fault/adapter.js';
 import type { GateLevel, ThresholdExpression } from '../gate/threshold.js';
 import type { TemplateName, TemplateParams } from '../workload/template-catalog.js';
 import type { FAULT_TARGETS, FAULT_TYPES, INVARIANTS, REGRESSION_METRICS } from './schema.js';
@@ -62,6 +63,8 @@ export interface FaultSpec {
   /** Given, or `<type>@<target>`. */
   readonly name: string;
   readonly target: FaultTarget;
+  /** The adapter that injects it (the scenario's, or the default for the type). */
+  readonly adapter: AdapterName;
   readonly durationSecs?: number;
   /** Type-specific parameters (latency_ms, loss_pct, ...), as validated by the schema. */
   readonly params: Readonly<Record<string, number | string>>;

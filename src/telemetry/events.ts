@@ -132,6 +132,42 @@ export interface PhaseEnded {
   readonly dropped: number;
 }
 
+/**
+ * The edge id under which the hive records its own events (the fault timeline). Never an
+ * edge's name: edges are named edge-<n> or by their config, and a label cannot hold '@'.
+ */
+export const HIVE_SOURCE_ID = '@hive';
+
+/** The hive put a fault in force (recorded by the hive, edge id HIVE_SOURCE_ID). */
+export interface FaultInjected {
+  readonly kind: 'FaultInjected';
+  readonly faultName: string;
+  /** The scenario's fault type: latency, rpc-error, ... */
+  readonly faultType: string;
+  /** sequencer-rpc, gateway-rpc or feed-relay. */
+  readonly faultTarget: string;
+  /** proxy, netem or iptables. */
+  readonly adapter: string;
+  /** Edge indexes the fault applies to, ascending, comma-separated ("0,1"). */
+  readonly edgeIndexes: string;
+  /** The fault's parameters as JSON ({"latency_ms":200}). */
+  readonly params: string;
+}
+
+/** The hive took a fault out of force. */
+export interface FaultCleared {
+  readonly kind: 'FaultCleared';
+  readonly faultName: string;
+  readonly faultType: string;
+  readonly faultTarget: string;
+  readonly adapter: string;
+  readonly edgeIndexes: string;
+  /** Why: schedule, duration, run-end, abort or shutdown. */
+  readonly reason: string;
+  /** How long the fault was in force, ns. */
+  readonly activeNs: bigint;
+}
+
 export type EventPayload =
   | TxSubmitted
   | TxAccepted
@@ -145,7 +181,9 @@ export type EventPayload =
   | FeedStall
   | SendLate
   | PhaseStarted
-  | PhaseEnded;
+  | PhaseEnded
+  | FaultInjected
+  | FaultCleared;
 
 export type EventKind = EventPayload['kind'];
 

@@ -79,7 +79,7 @@ const PAYLOAD_SPECS = {
   message: { type: 'string', description: 'Error message (redacted).' },
   waited_ns: { type: 'int64', description: 'How long the edge waited for a receipt before giving up, ns.' },
   url: { type: 'string', description: 'Feed URL (redacted).' },
-  reason: { type: 'string', description: 'Why the feed disconnected.' },
+  reason: { type: 'string', description: 'Why the feed disconnected, or why a fault was cleared (schedule, duration, run-end, abort, shutdown).' },
   expected_sequence: { type: 'safe-int64', description: 'Feed sequence number expected next.' },
   actual_sequence: { type: 'safe-int64', description: 'Feed sequence number received instead.' },
   silent_for_ns: { type: 'int64', description: 'How long the feed had been silent, ns.' },
@@ -90,6 +90,13 @@ const PAYLOAD_SPECS = {
   sent: { type: 'safe-int64', description: 'Transactions the edge sent in the phase.' },
   late: { type: 'safe-int64', description: 'Sends that left late in the phase.' },
   dropped: { type: 'safe-int64', description: 'Sends the edge could not make at all in the phase.' },
+  fault_name: { type: 'string', description: 'Name of the fault (FaultInjected, FaultCleared; recorded by the hive, edge_id @hive).' },
+  fault_type: { type: 'string', description: 'Fault type: latency, rpc-error, partition, ...' },
+  fault_target: { type: 'string', description: 'What the fault acts on: sequencer-rpc, gateway-rpc or feed-relay.' },
+  fault_adapter: { type: 'string', description: 'The adapter that applied it: proxy, netem or iptables.' },
+  fault_edges: { type: 'string', description: 'Edge indexes the fault applies to, comma-separated.' },
+  fault_params: { type: 'string', description: "The fault's parameters as JSON." },
+  active_ns: { type: 'int64', description: 'How long the fault was in force, ns.' },
 } as const satisfies Record<string, ColumnSpec>;
 
 export type HeaderColumnName = keyof typeof HEADER_SPECS;
@@ -151,6 +158,23 @@ const KIND_COLUMNS: { readonly [K in EventKind]: { readonly [F in PayloadFieldOf
   SendLate: { count: 'count', maxLatenessNs: 'max_lateness_ns' },
   PhaseStarted: { phaseName: 'phase_name', offeredGasPerSec: 'offered_gas_per_sec' },
   PhaseEnded: { phaseName: 'phase_name', sent: 'sent', late: 'late', dropped: 'dropped' },
+  FaultInjected: {
+    faultName: 'fault_name',
+    faultType: 'fault_type',
+    faultTarget: 'fault_target',
+    adapter: 'fault_adapter',
+    edgeIndexes: 'fault_edges',
+    params: 'fault_params',
+  },
+  FaultCleared: {
+    faultName: 'fault_name',
+    faultType: 'fault_type',
+    faultTarget: 'fault_target',
+    adapter: 'fault_adapter',
+    edgeIndexes: 'fault_edges',
+    reason: 'reason',
+    activeNs: 'active_ns',
+  },
 };
 
 export const EVENT_KINDS = Object.keys(KIND_COLUMNS) as readonly EventKind[];

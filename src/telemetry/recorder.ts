@@ -33,6 +33,8 @@ function zeroCounts(): Record<EventKind, number> {
     SendLate: 0,
     PhaseStarted: 0,
     PhaseEnded: 0,
+    FaultInjected: 0,
+    FaultCleared: 0,
   };
 }
 

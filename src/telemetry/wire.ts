@@ -66,6 +66,16 @@ function toWirePayload(e: EventPayload): WirePayload {
       return { $case: 'phaseStarted', value: { phaseName: e.phaseName, offeredGasPerSec: e.offeredGasPerSec } };
     case 'PhaseEnded':
       return { $case: 'phaseEnded', value: { phaseName: e.phaseName, sent: e.sent, late: e.late, dropped: e.dropped } };
+    case 'FaultInjected':
+      return {
+        $case: 'faultInjected',
+        value: { faultName: e.faultName, faultType: e.faultType, faultTarget: e.faultTarget, adapter: e.adapter, edgeIndexes: e.edgeIndexes, params: e.params },
+      };
+    case 'FaultCleared':
+      return {
+        $case: 'faultCleared',
+        value: { faultName: e.faultName, faultType: e.faultType, faultTarget: e.faultTarget, adapter: e.adapter, edgeIndexes: e.edgeIndexes, reason: e.reason, activeNs: e.activeNs },
+      };
   }
 }
 
@@ -140,6 +150,10 @@ function fromWirePayload(p: WirePayload): EventPayload {
       return { kind: 'PhaseStarted', phaseName: p.value.phaseName, offeredGasPerSec: p.value.offeredGasPerSec };
     case 'phaseEnded':
       return { kind: 'PhaseEnded', phaseName: p.value.phaseName, sent: p.value.sent, late: p.value.late, dropped: p.value.dropped };
+    case 'faultInjected':
+      return { kind: 'FaultInjected', ...p.value };
+    case 'faultCleared':
+      return { kind: 'FaultCleared', ...p.value };
   }
 }
 

@@ -175,7 +175,8 @@ function faultSchedule(g: GeneratorValue, runSecs: number, count: number, region
     const named = g(fc.boolean);
     if (named) spec.name = g(() => labelArb);
     const inject: Raw = { at_secs: start, action: 'inject', fault: spec, ...environments(g) };
-    withOptional(inject, 'edges', edgeSelector(g, count, regions));
+    // port-block goes to iptables, which acts on the whole host: its edges are all of them.
+    withOptional(inject, 'edges', spec.type === 'port-block' ? g(fc.constantFrom, undefined, 'all') : edgeSelector(g, count, regions));
     if (g(fc.boolean)) {
       // Cleared automatically when its duration is over.
       spec.duration_secs = stop - start;

@@ -49,7 +49,7 @@ describe('TELEMETRY_COLUMNS', () => {
     expect(type('seen_ns')).toBe('INT64');
     expect(type('success')).toBe('BOOLEAN');
     expect(type('tx_hash')).toBe('BYTE_ARRAY (UTF8)');
-    expect(EVENT_KINDS).toHaveLength(13);
+    expect(EVENT_KINDS).toHaveLength(15);
   });
 
   it('marks unsigned columns with the UINT_64 converted type only, which strict readers (DuckDB) accept', () => {

@@ -72,6 +72,8 @@ export function everyKind(): TelemetryEvent[] {
     { kind: 'SendLate', count: 3, maxLatenessNs: 12_345_678n },
     { kind: 'PhaseStarted', phaseName: 'ramp', offeredGasPerSec: 12_500_000.25 },
     { kind: 'PhaseEnded', phaseName: 'ramp', sent: 1_000_000, late: 12, dropped: 0 },
+    { kind: 'FaultInjected', faultName: 'rpc-latency', faultType: 'latency', faultTarget: 'sequencer-rpc', adapter: 'proxy', edgeIndexes: '0,1', params: '{"latency_ms":200,"jitter_ms":20}' },
+    { kind: 'FaultCleared', faultName: 'rpc-latency', faultType: 'latency', faultTarget: 'sequencer-rpc', adapter: 'proxy', edgeIndexes: '0,1', reason: 'schedule', activeNs: 30_000_000_123n },
   ];
   return payloads.map((p, i) => ({ ...header(i), ...p }) as TelemetryEvent);
 }
@@ -132,6 +134,8 @@ const payload: fc.Arbitrary<EventPayload> = fc.oneof(
   fc.record({ kind: fc.constant('SendLate' as const), count: safeInt, maxLatenessNs: int64 }),
   fc.record({ kind: fc.constant('PhaseStarted' as const), phaseName: text, offeredGasPerSec: fc.double() }),
   fc.record({ kind: fc.constant('PhaseEnded' as const), phaseName: text, sent: safeInt, late: safeInt, dropped: safeInt }),
+  fc.record({ kind: fc.constant('FaultInjected' as const), faultName: text, faultType: text, faultTarget: text, adapter: text, edgeIndexes: text, params: text }),
+  fc.record({ kind: fc.constant('FaultCleared' as const), faultName: text, faultType: text, faultTarget: text, adapter: text, edgeIndexes: text, reason: text, activeNs: int64 }),
 );
 
 /** A random event of any kind, of run RUN_ID, with any values the model allows. */

@@ -54,6 +54,8 @@ const PAYLOADS: Readonly<Record<EventKind, EventPayload>> = {
   SendLate: { kind: 'SendLate', count: 2 ** 32 - 1, maxLatenessNs: I64_MAX },
   PhaseStarted: { kind: 'PhaseStarted', phaseName: 'ramp ✓', offeredGasPerSec: 12_345_678.875 },
   PhaseEnded: { kind: 'PhaseEnded', phaseName: 'ramp', sent: 2 ** 32 - 1, late: 12, dropped: 3 },
+  FaultInjected: { kind: 'FaultInjected', faultName: 'rpc-latency', faultType: 'latency', faultTarget: 'sequencer-rpc', adapter: 'proxy', edgeIndexes: '0,2', params: '{"latency_ms":200}' },
+  FaultCleared: { kind: 'FaultCleared', faultName: 'rpc-latency', faultType: 'latency', faultTarget: 'sequencer-rpc', adapter: 'proxy', edgeIndexes: '0,2', reason: 'schedule', activeNs: I64_MAX },
 };
 
 const KINDS = Object.keys(PAYLOADS) as EventKind[];
@@ -76,6 +78,8 @@ const ZERO_PAYLOADS: readonly EventPayload[] = [
   { kind: 'SendLate', count: 0, maxLatenessNs: 0n },
   { kind: 'PhaseStarted', phaseName: '', offeredGasPerSec: 0 },
   { kind: 'PhaseEnded', phaseName: '', sent: 0, late: 0, dropped: 0 },
+  { kind: 'FaultInjected', faultName: '', faultType: '', faultTarget: '', adapter: '', edgeIndexes: '', params: '' },
+  { kind: 'FaultCleared', faultName: '', faultType: '', faultTarget: '', adapter: '', edgeIndexes: '', reason: '', activeNs: 0n },
 ];
 const ZERO_HEADER: EventHeader = { runId: RUN, edgeId: EDGE, seq: 0n, phaseIndex: 0, monoNs: 0n, wallNs: 0n };
 
@@ -91,10 +95,10 @@ function throughProtobuf(events: readonly TelemetryEvent[], runId = RUN, edgeId 
 }
 
 describe('wire mapping: every event kind', () => {
-  it('covers all 13 kinds', () => {
-    expect(KINDS).toHaveLength(13);
+  it('covers all 15 kinds', () => {
+    expect(KINDS).toHaveLength(15);
     const cases = new Set(KINDS.map((k) => toWireEvent(sample(k)).payload?.$case));
-    expect(cases.size).toBe(13);
+    expect(cases.size).toBe(15);
   });
 
   it.each(KINDS)('%s round-trips toWireEvent/fromWireEvent exactly', (kind) => {
@@ -258,6 +262,8 @@ const payloadArb: fc.Arbitrary<EventPayload> = fc.oneof(
   fc.record({ kind: fc.constant('SendLate' as const), count: u32, maxLatenessNs: i64 }),
   fc.record({ kind: fc.constant('PhaseStarted' as const), phaseName: text, offeredGasPerSec: double }),
   fc.record({ kind: fc.constant('PhaseEnded' as const), phaseName: text, sent: u32, late: u32, dropped: u32 }),
+  fc.record({ kind: fc.constant('FaultInjected' as const), faultName: text, faultType: text, faultTarget: text, adapter: text, edgeIndexes: text, params: text }),
+  fc.record({ kind: fc.constant('FaultCleared' as const), faultName: text, faultType: text, faultTarget: text, adapter: text, edgeIndexes: text, reason: text, activeNs: i64 }),
 );
 
 const eventArb: fc.Arbitrary<TelemetryEvent> = fc.tuple(headerArb, payloadArb).map(([h, p]) => ({ ...h, ...p }) as TelemetryEvent);

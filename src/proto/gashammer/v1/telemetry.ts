@@ -104,6 +104,29 @@ export interface PhaseEnded {
   dropped: number;
 }
 
+/**
+ * Faults are recorded by the hive (edge id "@hive"); they travel on this wire only when a hive
+ * forwards its record, never from an edge.
+ */
+export interface FaultInjected {
+  faultName: string;
+  faultType: string;
+  faultTarget: string;
+  adapter: string;
+  edgeIndexes: string;
+  params: string;
+}
+
+export interface FaultCleared {
+  faultName: string;
+  faultType: string;
+  faultTarget: string;
+  adapter: string;
+  edgeIndexes: string;
+  reason: string;
+  activeNs: bigint;
+}
+
 export interface TelemetryEvent {
   /** Per-edge sequence number from 0: (edge, seq) identifies an event. */
   seq: bigint;
@@ -124,6 +147,8 @@ export interface TelemetryEvent {
     | { $case: "sendLate"; value: SendLate }
     | { $case: "phaseStarted"; value: PhaseStarted }
     | { $case: "phaseEnded"; value: PhaseEnded }
+    | { $case: "faultInjected"; value: FaultInjected }
+    | { $case: "faultCleared"; value: FaultCleared }
     | undefined;
 }
 
@@ -1210,6 +1235,222 @@ export const PhaseEnded: MessageFns<PhaseEnded> = {
   },
 };
 
+function createBaseFaultInjected(): FaultInjected {
+  return { faultName: "", faultType: "", faultTarget: "", adapter: "", edgeIndexes: "", params: "" };
+}
+
+export const FaultInjected: MessageFns<FaultInjected> = {
+  encode(message: FaultInjected, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.faultName !== "") {
+      writer.uint32(10).string(message.faultName);
+    }
+    if (message.faultType !== "") {
+      writer.uint32(18).string(message.faultType);
+    }
+    if (message.faultTarget !== "") {
+      writer.uint32(26).string(message.faultTarget);
+    }
+    if (message.adapter !== "") {
+      writer.uint32(34).string(message.adapter);
+    }
+    if (message.edgeIndexes !== "") {
+      writer.uint32(42).string(message.edgeIndexes);
+    }
+    if (message.params !== "") {
+      writer.uint32(50).string(message.params);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FaultInjected {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFaultInjected();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.faultName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.faultType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.faultTarget = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.adapter = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.edgeIndexes = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.params = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFaultCleared(): FaultCleared {
+  return { faultName: "", faultType: "", faultTarget: "", adapter: "", edgeIndexes: "", reason: "", activeNs: 0n };
+}
+
+export const FaultCleared: MessageFns<FaultCleared> = {
+  encode(message: FaultCleared, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.faultName !== "") {
+      writer.uint32(10).string(message.faultName);
+    }
+    if (message.faultType !== "") {
+      writer.uint32(18).string(message.faultType);
+    }
+    if (message.faultTarget !== "") {
+      writer.uint32(26).string(message.faultTarget);
+    }
+    if (message.adapter !== "") {
+      writer.uint32(34).string(message.adapter);
+    }
+    if (message.edgeIndexes !== "") {
+      writer.uint32(42).string(message.edgeIndexes);
+    }
+    if (message.reason !== "") {
+      writer.uint32(50).string(message.reason);
+    }
+    if (message.activeNs !== 0n) {
+      if (BigInt.asIntN(64, message.activeNs) !== message.activeNs) {
+        throw new globalThis.Error("value provided for field message.activeNs of type int64 too large");
+      }
+      writer.uint32(56).int64(message.activeNs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FaultCleared {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFaultCleared();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.faultName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.faultType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.faultTarget = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.adapter = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.edgeIndexes = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.activeNs = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseTelemetryEvent(): TelemetryEvent {
   return { seq: 0n, phaseIndex: 0, monoNs: 0n, wallNs: 0n, payload: undefined };
 }
@@ -1276,6 +1517,12 @@ export const TelemetryEvent: MessageFns<TelemetryEvent> = {
         break;
       case "phaseEnded":
         PhaseEnded.encode(message.payload.value, writer.uint32(178).fork()).join();
+        break;
+      case "faultInjected":
+        FaultInjected.encode(message.payload.value, writer.uint32(186).fork()).join();
+        break;
+      case "faultCleared":
+        FaultCleared.encode(message.payload.value, writer.uint32(194).fork()).join();
         break;
     }
     return writer;
@@ -1428,6 +1675,22 @@ export const TelemetryEvent: MessageFns<TelemetryEvent> = {
             }
 
             message.payload = { $case: "phaseEnded", value: PhaseEnded.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.payload = { $case: "faultInjected", value: FaultInjected.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.payload = { $case: "faultCleared", value: FaultCleared.decode(reader, reader.uint32()) };
             continue;
           }
         }
