@@ -38,6 +38,8 @@ export interface OrchestratorOptions {
   readonly plan: RunPlan;
   readonly scenarioSource: string;
   readonly target: Target;
+  /** The target edge `index` is handed, when it differs from `target` (the fault proxy's URLs). */
+  readonly edgeTarget?: (edgeIndex: number) => Target;
   readonly targetKind: 'devnet' | 'remote';
   /** Funds every edge's load accounts from the hive's one funder. */
   readonly fund: (addresses: readonly Address[]) => Promise<void>;
@@ -61,6 +63,13 @@ export interface OrchestratorOptions {
   readonly onEvents?: (events: readonly TelemetryEvent[], newlyDropped: number) => void;
   /** Marks an edge stale in the hive's registry too. */
   readonly onEdgeStale?: (edgeId: string, reason: string) => void;
+  /** The first phase starts at this wall time (ms): the run's clock, e.g. for the fault timeline. */
+  readonly onFirstPhaseStart?: (startWallMs: number) => void;
+  /**
+   * The load is over (the last phase ended, or the run is aborting), before the edges drain:
+   * e.g. clear every fault so the drain sees a healthy target. Awaited; a failure is logged.
+   */
+  readonly onLoadEnd?: (reason: 'run-end' | 'abort') => Promise<void>;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   readonly now?: () => number;
 }
@@ -130,11 +139,13 @@ export class RunOrchestrator {
     try {
       await this.preflight();
       for (let i = 0; i < this.options.plan.phases.length && !this.cancelReason; i++) await this.playPhase(i);
+      await this.endLoad(this.cancelReason ? 'abort' : 'run-end');
       if (this.cancelReason) await this.abortEdges(this.cancelReason);
       else await this.complete();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.log('error', `run ${this.runId}: ${reason}`);
+      await this.endLoad('abort');
       await this.abortEdges(reason);
     }
     const stored = await this.options.store.close().catch((error: unknown) => {
@@ -159,6 +170,16 @@ export class RunOrchestrator {
       edges: this.slots.map((s) => ({ edgeIndex: s.edgeIndex, edgeId: s.edgeId, name: s.name, state: s.state, reason: s.reason, finished: s.finished })),
     });
     return this.report;
+  }
+
+  private loadEnded = false;
+
+  private async endLoad(reason: 'run-end' | 'abort'): Promise<void> {
+    if (this.loadEnded) return;
+    this.loadEnded = true;
+    await this.options.onLoadEnd?.(reason).catch((error: unknown) => {
+      this.log('error', `run ${this.runId}: at the end of the load: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 
   /** Asks the run to stop now; the run() promise then resolves with an aborted report. */
@@ -331,7 +352,7 @@ export class RunOrchestrator {
             edgeCount: this.slots.length,
             scenarioSource: this.options.scenarioSource,
             scenarioHash: plan.scenarioHash,
-            target: this.options.target,
+            target: this.options.edgeTarget?.(slot.edgeIndex) ?? this.options.target,
             phases: plan.phases.map((p, index) => ({ index, name: p.name, durationSecs: p.durationSecs, meanGasPerSec: p.meanGasPerSec })),
             drainTimeoutMs: this.options.drainTimeoutMs,
           },
@@ -375,6 +396,7 @@ export class RunOrchestrator {
     this.machine.transition({ name: 'barrier', phaseIndex: index });
     // Every live edge finished the previous phase (the wait below made sure of it).
     const startAt = this.now() + (this.options.startLeadMs ?? 250);
+    if (index === 0) this.options.onFirstPhaseStart?.(startAt);
     this.machine.transition({ name: 'running', phaseIndex: index });
     this.log('info', `run ${this.runId}: phase ${index} (${phase.name}) starts on ${this.live().length} edge(s)`);
     for (const slot of this.live()) {
