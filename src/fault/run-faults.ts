@@ -82,6 +82,13 @@ export async function prepareRunFaults(options: RunFaultsOptions): Promise<RunFa
     await proxy?.close();
     throw error;
   }
+  // A kernel rule or qdisc a crashed earlier run left would act on this run, or block its own
+  // inject on the same interface: clear them before any load.
+  for (const adapter of adapters) {
+    if (adapter.name === 'proxy') continue;
+    const left = await adapter.clearAll().catch(() => 0);
+    if (left > 0) options.log?.('warn', `cleared ${left} ${adapter.name} fault(s) an earlier run left behind`);
+  }
 
   const edgeTargets: Target[] = [];
   try {

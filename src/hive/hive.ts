@@ -27,6 +27,11 @@ import type { RunReport } from '../report/run-report.js';
 import { compileScenario, usesTokenTemplates, type RunPlan } from '../scenario/compile.js';
 import { loadScenarioText, scenarioError } from '../scenario/load.js';
 import { ParquetSink } from '../telemetry/parquet-sink.js';
+import { systemClock } from '../telemetry/clock.js';
+import { HIVE_SOURCE_ID, type FaultCleared, type FaultInjected } from '../telemetry/events.js';
+import { SCENARIO_DEFAULTS } from '../scenario/defaults.js';
+import { realKernelAdapters } from '../fault/kernel-adapters.js';
+import { prepareRunFaults, type KernelAdapterFactory, type RunFaults } from '../fault/run-faults.js';
 import { buildInfo, type BuildInfo } from '../util/build-info.js';
 import type { HealthView, HiveApi, RunView, StartRunRequest, StoredScenario } from './api.js';
 import { EdgeRegistry, type EdgeRecord } from './edge-registry.js';
@@ -65,6 +70,8 @@ export interface HiveOptions {
   /** How runs' reports are made: the baseline they compare with (none: the report says no baseline was given). */
   readonly reportOptions?: ReportOptions;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Builds netem and iptables adapters for runs whose fault schedule uses them (tests pass their own). */
+  readonly kernelAdapters?: KernelAdapterFactory;
 }
 
 /** Telemetry stores for the hive: a Parquet sink per run, its files tagged with the scenario. */
@@ -75,6 +82,8 @@ export function parquetStores(dataDir: string, rotation: { readonly rotateBytes:
 
 interface RunEntry {
   readonly orchestrator: RunOrchestrator;
+  /** The run's faults; undefined when its scenario has no fault_schedule. */
+  readonly faults: RunFaults | undefined;
   readonly done: Promise<RunReport>;
   /** The full report, written to the run folder after `done`; undefined if it could not be made. */
   readonly reported: Promise<RunReportV2 | undefined>;
@@ -140,6 +149,8 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
   }
 
   private async stopOnce(reason: string): Promise<void> {
+    // Faults first: a shutdown must leave no fault behind even if a run is slow to abort.
+    await Promise.allSettled([...this.runs.values()].map((r) => r.faults?.finish('shutdown')));
     for (const entry of this.runs.values()) entry.orchestrator.cancel(reason);
     await Promise.allSettled([...this.runs.values()].map((r) => r.done));
     this.stopReaper?.();
@@ -297,6 +308,26 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
     const runId = randomUUID();
     const observer = new TelemetryMetricsObserver(this.hiveMetrics);
     const provided = await this.options.provideTarget(plan, runId);
+    // A URL given at run time makes a devnet scenario's run a run against that chain: its faults
+    // must be allowed for a staging target, not for the devnet the file names.
+    const environment = provided.kind === 'remote' && plan.target.kind !== 'remote' ? SCENARIO_DEFAULTS.remoteEnvironment : plan.target.environment;
+    // The fault rails run before any load: a refused environment or adapter blocks the run here.
+    let faults: RunFaults | undefined;
+    let recordFault: (event: FaultInjected | FaultCleared) => void = () => {};
+    try {
+      faults = await prepareRunFaults({
+        plan,
+        target: provided.target,
+        environment,
+        record: (event) => recordFault(event),
+        log: (level, message) => this.log(level, `run ${runId}: ${message}`),
+        proxyHost: this.options.bind,
+        kernelAdapters: this.options.kernelAdapters ?? realKernelAdapters,
+      });
+    } catch (error) {
+      await provided.release().catch(() => undefined);
+      throw error;
+    }
     // By name, so `gashammer run`'s edge-0 plays edge index 0 of the plan.
     const store = this.options.openStore(runId, plan);
     // A quiet run's events would otherwise wait in memory for a full row group: write them at
@@ -318,6 +349,12 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
       plan,
       scenarioSource: scenario.source,
       target: provided.target,
+      ...(faults ? { edgeTarget: (i: number) => faults.edgeTarget(i) } : {}),
+      onFirstPhaseStart: (startWallMs) => faults?.start(startWallMs),
+      onLoadEnd: async (reason) => {
+        const problems = (await faults?.finish(reason)) ?? [];
+        for (const p of problems) this.log('warn', `run ${runId}: ${p}`);
+      },
       targetKind: provided.kind,
       fund: (addresses) => provided.fund(addresses, usesTokenTemplates(plan)),
       beforeFirstPhase: async (addresses) => {
@@ -337,6 +374,18 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
       onEdgeStale: (edgeId, reason) => this.registry.markStale(edgeId, reason),
       log: this.log,
     });
+    // The hive's own events (the fault timeline) go into the run's telemetry beside the edges'.
+    const hiveClock = systemClock();
+    let hiveSeq = 0n;
+    recordFault = (event) => {
+      const state = orchestrator.machine.state;
+      const header = { runId, edgeId: HIVE_SOURCE_ID, seq: hiveSeq++, phaseIndex: 'phaseIndex' in state ? state.phaseIndex : Math.max(0, plan.phases.length - 1), monoNs: hiveClock.monoNs() };
+      try {
+        store.append([{ ...header, wallNs: hiveClock.wallOf(header.monoNs), ...event }]);
+      } catch (error) {
+        this.log('error', `run ${runId}: recording a fault event failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
     for (const e of chosen) {
       this.registry.setStatus(e.id, 'running', runId);
       this.edgeRuns.set(e.id, orchestrator);
@@ -353,6 +402,7 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
         if (this.registry.get(e.id)?.runId === runId) this.registry.setStatus(e.id, 'idle');
       }
       live?.stop();
+      await faults?.close();
       await snapshots.takeEnd();
       await provided.release().catch((error: unknown) => this.log('warn', `run ${runId}: releasing the target failed: ${String(error)}`));
       await this.saveRunFolder(report, scenario.source, snapshots.result());
@@ -370,7 +420,7 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
         return undefined;
       }
     });
-    const entry = { orchestrator, done, reported, runId };
+    const entry = { orchestrator, faults, done, reported, runId };
     this.runs.set(runId, entry);
     return entry;
   }

@@ -131,6 +131,28 @@ describe('delays', () => {
     ws.close();
   });
 
+  it('messages that arrive together on a delayed WebSocket are delayed together, not one after another', async () => {
+    fault('latency', { latency_ms: 150 }, { target: 'feed-relay' });
+    const ws = await openWs(edge1.feedUrl!);
+    await nextMessage(ws);
+    const echoes: string[] = [];
+    const allBack = new Promise<void>((resolve) => {
+      ws.on('message', (d) => {
+        echoes.push(d.toString());
+        if (echoes.length === 5) resolve();
+      });
+    });
+    const started = performance.now();
+    for (let i = 0; i < 5; i++) ws.send(`m${i}`);
+    await allBack;
+    const elapsed = performance.now() - started;
+    expect(echoes).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    // 150 ms each way; one after another the five would take 1.5 s.
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+    expect(elapsed).toBeLessThan(900);
+    ws.close();
+  });
+
   it('a bandwidth cap makes a large request take its transfer time', async () => {
     // 80 kbit/s = 10 bytes per ms: ~4 kB of calls take at least ~400 ms on the capped link.
     fault('bandwidth', { rate_kbps: 80 }, { edges: [1] });

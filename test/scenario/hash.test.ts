@@ -57,7 +57,7 @@ describe('scenario hash', () => {
     ['the template mix', (d) => (d.workload.templates[1]!.weight = 2)],
     ['the edge count', (d) => (d.edges.count = 3)],
     ['a fault time', (d) => (d.fault_schedule[0]!.at_secs = 11)],
-    ['a fault parameter', (d) => (d.fault_schedule[0]!.fault.latency_ms = 101)],
+    ['a fault parameter', (d) => ((d.fault_schedule[0]!.fault as { latency_ms: number }).latency_ms = 101)],
     ['the edges a fault hits', (d) => (d.fault_schedule[0]!.edges = { region: 'us' })],
   ])('changes with %s', (_what, change) => {
     expect(hashOf(variant(change))).not.toBe(reference);

@@ -339,6 +339,8 @@ export class FaultProxy {
     // Each direction delivers in arrival order: a message is sent no earlier than the one before it.
     let toUpstreamChain = Promise.resolve();
     let toClientChain = Promise.resolve();
+    let upDueAt = 0;
+    let downDueAt = 0;
     const close = () => {
       route.webSockets.delete(pair);
       if (client.readyState === WebSocket.OPEN) client.close();
@@ -366,8 +368,11 @@ export class FaultProxy {
         return;
       }
       const error = route.kind === 'ws' && !binary ? this.rpcErrorReply(route, data) : undefined;
+      // Due when it arrived plus its delay, never before the message ahead of it: messages that
+      // arrive close together are delayed together, not one after another.
+      const due = (upDueAt = Math.max(performance.now() + plan.delayBeforeMs * oneWayShare, upDueAt));
       toUpstreamChain = toUpstreamChain.then(async () => {
-        await sleep(plan.delayBeforeMs * oneWayShare);
+        await sleep(due - performance.now());
         await this.throttle(route, plan.rateKbps, byteLength(data));
         if (error !== undefined) {
           if (client.readyState === WebSocket.OPEN) client.send(error);
@@ -381,8 +386,9 @@ export class FaultProxy {
         route.stats.dropped++;
         return;
       }
+      const due = (downDueAt = Math.max(performance.now() + plan.delayBeforeMs * oneWayShare + plan.delayAfterMs, downDueAt));
       toClientChain = toClientChain.then(async () => {
-        await sleep(plan.delayBeforeMs * oneWayShare + plan.delayAfterMs);
+        await sleep(due - performance.now());
         await this.throttle(route, plan.rateKbps, byteLength(data));
         if (client.readyState === WebSocket.OPEN) client.send(data, { binary });
       });
