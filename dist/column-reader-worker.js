@@ -135,6 +135,42 @@ var ErrorCodes = {
     "Use balance-conservation, nonce-monotonicity or gas-accounting (oracle.invariants in the scenario); docs/oracle.md says what each checks.",
     ExitCode.InvalidInput
   ),
+  // fault E700-E799
+  FaultInject: entry(
+    "GH-E700",
+    "fault",
+    "A fault could not be injected (the proxy route, tc or iptables refused it).",
+    "The message names the fault and what the adapter answered; nothing of the fault was left in place. Check the adapter with its preflight (the run log lists it).",
+    ExitCode.Internal
+  ),
+  FaultClear: entry(
+    "GH-E701",
+    "fault",
+    "A fault could not be cleared: a qdisc, iptables rule or proxy fault may still be in force.",
+    "The message names the exact rule; remove it by hand (`tc qdisc del ...`, `iptables -D ...`) if it is still listed, then report the bug.",
+    ExitCode.Internal
+  ),
+  FaultSchedule: entry(
+    "GH-E702",
+    "fault",
+    "The fault schedule cannot be played on this run (a clear names no active fault, or a fault needs a route the target does not have).",
+    "Fix the fault_schedule entry the message names; `gashammer plan <file>` prints the timeline as it will run.",
+    ExitCode.InvalidInput
+  ),
+  FaultPreflight: entry(
+    "GH-E703",
+    "fault",
+    "A fault adapter the schedule needs cannot run here (missing tool, missing CAP_NET_ADMIN, kernel without the qdisc), so the run was blocked before any load.",
+    "The message lists every reason; use the proxy adapter (no privileges), run as root with CAP_NET_ADMIN, or remove the fault.",
+    ExitCode.Unreachable
+  ),
+  FaultEnvironment: entry(
+    "GH-E704",
+    "fault",
+    "The fault schedule may not run against this target's environment (it is not in allowed_environments, or it is in blocked_environments).",
+    "Faults run only against environments marked for them: set target.environment, or the fault event's allowed_environments, on purpose.",
+    ExitCode.InvalidInput
+  ),
   // workload E400-E499
   AccountDerivation: entry(
     "GH-E400",
@@ -3519,7 +3555,7 @@ var PAYLOAD_SPECS = {
   message: { type: "string", description: "Error message (redacted)." },
   waited_ns: { type: "int64", description: "How long the edge waited for a receipt before giving up, ns." },
   url: { type: "string", description: "Feed URL (redacted)." },
-  reason: { type: "string", description: "Why the feed disconnected." },
+  reason: { type: "string", description: "Why the feed disconnected, or why a fault was cleared (schedule, duration, run-end, abort, shutdown)." },
   expected_sequence: { type: "safe-int64", description: "Feed sequence number expected next." },
   actual_sequence: { type: "safe-int64", description: "Feed sequence number received instead." },
   silent_for_ns: { type: "int64", description: "How long the feed had been silent, ns." },
@@ -3529,7 +3565,14 @@ var PAYLOAD_SPECS = {
   offered_gas_per_sec: { type: "double", description: "Offered gas/s of this edge's share of the curve at the phase start." },
   sent: { type: "safe-int64", description: "Transactions the edge sent in the phase." },
   late: { type: "safe-int64", description: "Sends that left late in the phase." },
-  dropped: { type: "safe-int64", description: "Sends the edge could not make at all in the phase." }
+  dropped: { type: "safe-int64", description: "Sends the edge could not make at all in the phase." },
+  fault_name: { type: "string", description: "Name of the fault (FaultInjected, FaultCleared; recorded by the hive, edge_id @hive)." },
+  fault_type: { type: "string", description: "Fault type: latency, rpc-error, partition, ..." },
+  fault_target: { type: "string", description: "What the fault acts on: sequencer-rpc, gateway-rpc or feed-relay." },
+  fault_adapter: { type: "string", description: "The adapter that applied it: proxy, netem or iptables." },
+  fault_edges: { type: "string", description: "Edge indexes the fault applies to, comma-separated." },
+  fault_params: { type: "string", description: "The fault's parameters as JSON." },
+  active_ns: { type: "int64", description: "How long the fault was in force, ns." }
 };
 var KIND_COLUMNS = {
   TxSubmitted: {
@@ -3567,7 +3610,24 @@ var KIND_COLUMNS = {
   FeedStall: { silentForNs: "silent_for_ns" },
   SendLate: { count: "count", maxLatenessNs: "max_lateness_ns" },
   PhaseStarted: { phaseName: "phase_name", offeredGasPerSec: "offered_gas_per_sec" },
-  PhaseEnded: { phaseName: "phase_name", sent: "sent", late: "late", dropped: "dropped" }
+  PhaseEnded: { phaseName: "phase_name", sent: "sent", late: "late", dropped: "dropped" },
+  FaultInjected: {
+    faultName: "fault_name",
+    faultType: "fault_type",
+    faultTarget: "fault_target",
+    adapter: "fault_adapter",
+    edgeIndexes: "fault_edges",
+    params: "fault_params"
+  },
+  FaultCleared: {
+    faultName: "fault_name",
+    faultType: "fault_type",
+    faultTarget: "fault_target",
+    adapter: "fault_adapter",
+    edgeIndexes: "fault_edges",
+    reason: "reason",
+    activeNs: "active_ns"
+  }
 };
 var EVENT_KINDS = Object.keys(KIND_COLUMNS);
 var PARQUET_TYPE_NAMES = {

@@ -11,9 +11,15 @@
 // Attribution: a transaction belongs to the phase and edge that submitted it (its TxSubmitted
 // row), so a phase's latency and inclusion counts are those of the load it offered, even when
 // inclusion lands in the next phase. The series, by contrast, bin each fact by when it happened.
+//
+// Faults: the hive records FaultInjected and FaultCleared under its own edge id (HIVE_SOURCE_ID),
+// on its own clocks; they are few, so they are read in the loop's cold path and handed over as
+// they are, with each second's raw figures (counts and latency histograms), for
+// fault-windows.ts to cut into windows. The hive is never an edge of the report.
 
 import { readColumnRowGroupsThreaded } from '../telemetry/column-reader-thread.js';
 import { textAt, type BooleanColumn, type ColumnRowGroup, type NumberColumn, type TextColumn } from '../telemetry/column-reader.js';
+import { HIVE_SOURCE_ID } from '../telemetry/events.js';
 import { readTelemetryFileInfo } from '../telemetry/parquet-reader.js';
 import type { TelemetryColumnName } from '../telemetry/parquet-schema.js';
 import { emptyIncludedTx, type IncludedTx } from '../oracle/observations.js';
@@ -49,6 +55,13 @@ const COLUMNS: readonly TelemetryColumnName[] = [
   'error_class',
   'late',
   'dropped',
+  'fault_name',
+  'fault_type',
+  'fault_target',
+  'fault_adapter',
+  'fault_edges',
+  'fault_params',
+  'reason',
 ];
 
 const RESOLVED = OUTCOME_SUBMITTED | OUTCOME_ACCEPTED | OUTCOME_INCLUDED | OUTCOME_FEED_SEEN;
@@ -62,6 +75,8 @@ const KIND_CODES = {
   TxTimeout: 6,
   PhaseStarted: 7,
   PhaseEnded: 8,
+  FaultInjected: 9,
+  FaultCleared: 10,
 } as const;
 
 /** Latency histograms of one scope (run, phase or edge): corrected and uncorrected per stage. */
@@ -172,8 +187,47 @@ interface SecondBin {
   includedTx: number;
   errors: number;
   baseFeeWei: number;
+  /** Corrected acceptance latency of the transactions accepted in this second. */
+  acceptance: LatencyHistogram;
   inclusion: LatencyHistogram;
 }
+
+/**
+ * One second's raw figures, all edges together, for figures over a window of seconds (a fault
+ * window): merge the seconds inside it. Each fact is in the second it happened, as in the series.
+ */
+export interface SecondFigures {
+  /** TxSubmitted rows, by intended send instant (the series' offeredTxPerSec). */
+  readonly submittedTx: number;
+  /** TxFailed and TxTimeout rows. */
+  readonly errors: number;
+  /** Compute gas of the transactions seen included in this second. */
+  readonly includedGas: number;
+  /** Corrected acceptance latency (TxAccepted minus the intended send) of those accepted in this second. */
+  readonly acceptance: LatencyHistogram;
+  /** Corrected inclusion latency of those included in this second. */
+  readonly inclusion: LatencyHistogram;
+}
+
+/** A FaultInjected or FaultCleared row, as the hive recorded it. */
+export interface FaultEventRow {
+  readonly kind: 'FaultInjected' | 'FaultCleared';
+  /** When, in seconds on the series' clock (`t`: since the first phase began), fractional. */
+  readonly atSecs: number;
+  readonly name: string;
+  readonly type: string;
+  readonly target: string;
+  readonly adapter: string;
+  /** Edge indexes, comma-separated, as recorded. */
+  readonly edges: string;
+  /** The fault's parameters as JSON text (FaultInjected). */
+  readonly params: string | undefined;
+  /** Why it was cleared (FaultCleared). */
+  readonly reason: string | undefined;
+}
+
+/** Precision of the per-second latency histograms (1.6%): a long run keeps one pair a second. */
+export const SECOND_HISTOGRAM_BITS = 7;
 
 /** Bins by absolute wall second; grows in both directions. */
 class SecondBins {
@@ -190,7 +244,18 @@ class SecondBins {
     const i = sec - this.base;
     let bin = this.bins[i];
     if (bin === undefined) {
-      bin = { offeredGas: 0, acceptedGas: 0, includedGas: 0, offeredTx: 0, acceptedTx: 0, includedTx: 0, errors: 0, baseFeeWei: NaN, inclusion: new LatencyHistogram(7) };
+      bin = {
+        offeredGas: 0,
+        acceptedGas: 0,
+        includedGas: 0,
+        offeredTx: 0,
+        acceptedTx: 0,
+        includedTx: 0,
+        errors: 0,
+        baseFeeWei: NaN,
+        acceptance: new LatencyHistogram(SECOND_HISTOGRAM_BITS),
+        inclusion: new LatencyHistogram(SECOND_HISTOGRAM_BITS),
+      };
       this.bins[i] = bin;
     }
     return bin;
@@ -221,6 +286,17 @@ class SecondBins {
     }
     return out;
   }
+
+  /** The raw figures of the same seconds as series(startWallMs): undefined for a second with no event. */
+  figures(startWallMs: number): (SecondFigures | undefined)[] {
+    if (this.base === undefined) return [];
+    const out: (SecondFigures | undefined)[] = [];
+    for (let i = Math.max(0, Math.floor(startWallMs / 1000) - this.base); i < this.bins.length; i++) {
+      const b = this.bins[i];
+      out.push(b === undefined ? undefined : { submittedTx: b.offeredTx, errors: b.errors, includedGas: b.includedGas, acceptance: b.acceptance, inclusion: b.inclusion });
+    }
+    return out;
+  }
 }
 
 export interface TelemetryAnalysis {
@@ -229,9 +305,13 @@ export interface TelemetryAnalysis {
   readonly latency: LatencySet;
   /** Per phase index 0..phaseCount-1. */
   readonly phases: readonly { readonly counts: TrafficCounts; readonly latency: LatencySet }[];
-  /** Per edge id. */
+  /** Per edge id; the hive (HIVE_SOURCE_ID), which records faults, is not an edge. */
   readonly edges: ReadonlyMap<string, { readonly counts: TrafficCounts; readonly latency: LatencySet }>;
   readonly series: readonly SecondSample[];
+  /** The raw figures of each second of `series` (same index), for windows of seconds. */
+  readonly seconds: readonly (SecondFigures | undefined)[];
+  /** FaultInjected and FaultCleared rows of the hive, in time order. */
+  readonly faultEvents: readonly FaultEventRow[];
   /** Included transactions never seen in the feed, and whether the feed was followed at all. */
   readonly feed: { readonly followed: boolean; readonly misses: number };
   /** Per lowercase account: transactions sent and never resolved (timeouts). */
@@ -341,6 +421,7 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
   const gasPrices = new Decimals();
   let eventsRead = 0;
   let feedFollowed = false;
+  const faults: { readonly row: Omit<FaultEventRow, 'atSecs'>; readonly atWallMs: number }[] = [];
   const onIncluded = options.onIncluded;
   // One reused object for the oracle (its contract: copy what you keep). The hash is decoded
   // only when an invariant asks for it (when it records a violation).
@@ -424,13 +505,15 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
           if (slot < 0) break;
           markOutcome(slot, OUTCOME_ACCEPTED, hi, lo);
           const accepted = acceptedNs[r]!;
+          const corrected = (accepted - join.intendedNs[slot]!) / 1e6;
           const t = scopes[join.scope[slot]!]!;
           t.txAccepted++;
-          t.latency.acceptance.recordMs((accepted - join.intendedNs[slot]!) / 1e6);
+          t.latency.acceptance.recordMs(corrected);
           t.latency.acceptanceUncorrected.recordMs((accepted - join.sentNs[slot]!) / 1e6);
           const bin = bins.at(accepted / 1e6 + offsetMs);
           bin.acceptedGas += join.estimatedGas[slot]!;
           bin.acceptedTx++;
+          bin.acceptance.recordMs(corrected);
           break;
         }
         case KIND_CODES.TxIncluded: {
@@ -525,6 +608,11 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
           t.sendsDropped += Number.isNaN(dropped) ? 0 : dropped;
           break;
         }
+        case KIND_CODES.FaultInjected:
+        case KIND_CODES.FaultCleared:
+          // A handful per run: decoded here, off the path every transaction takes.
+          faults.push({ row: faultRowOf(c, r, kind === KIND_CODES.FaultInjected), atWallMs: mono[r]! / 1e6 + offsetMs });
+          break;
         default:
           break;
       }
@@ -565,7 +653,14 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
     return index;
   };
   const edgeMap = new Map<string, { counts: TrafficCounts; latency: LatencySet }>();
-  edges.forEach((t, i) => edgeMap.set(edgesIntern.values[i]!, { counts: t.counts(), latency: t.latency.summary() }));
+  edges.forEach((t, i) => {
+    const id = edgesIntern.values[i]!;
+    if (id !== HIVE_SOURCE_ID) edgeMap.set(id, { counts: t.counts(), latency: t.latency.summary() });
+  });
+  // Fault times on the series' clock; without a phase start (no series) from the first fault's second.
+  const firstFaultMs = faults.reduce((min, f) => Math.min(min, f.atWallMs), Infinity);
+  const originMs = Math.floor((startWallMs ?? firstFaultMs) / 1000) * 1000;
+  const faultEvents = faults.map((f) => ({ ...f.row, atSecs: (f.atWallMs - originMs) / 1000 })).sort((a, b) => a.atSecs - b.atSecs);
   return {
     eventsRead,
     totals: total.counts(),
@@ -573,8 +668,24 @@ export async function analyzeTelemetry(files: readonly string[], options: Analyz
     phases: phases.map((t) => ({ counts: t.counts(), latency: t.latency.summary() })),
     edges: edgeMap,
     series: startWallMs === undefined ? [] : bins.series(startWallMs, phaseAt),
+    seconds: startWallMs === undefined ? [] : bins.figures(startWallMs),
+    faultEvents,
     feed: { followed: feedFollowed, misses: feedFollowed ? misses : 0 },
     unresolvedByAccount: unresolved,
+  };
+}
+
+/** A fault row's payload, decoded (missing text reads as ''). */
+function faultRowOf(c: Columns, r: number, injected: boolean): Omit<FaultEventRow, 'atSecs'> {
+  return {
+    kind: injected ? 'FaultInjected' : 'FaultCleared',
+    name: textAt(c.fault_name, r) ?? '',
+    type: textAt(c.fault_type, r) ?? '',
+    target: textAt(c.fault_target, r) ?? '',
+    adapter: textAt(c.fault_adapter, r) ?? '',
+    edges: textAt(c.fault_edges, r) ?? '',
+    params: injected ? textAt(c.fault_params, r) : undefined,
+    reason: injected ? undefined : textAt(c.reason, r),
   };
 }
 
@@ -612,6 +723,13 @@ interface Columns {
   readonly error_class: TextColumn;
   readonly late: NumberColumn;
   readonly dropped: NumberColumn;
+  readonly fault_name: TextColumn;
+  readonly fault_type: TextColumn;
+  readonly fault_target: TextColumn;
+  readonly fault_adapter: TextColumn;
+  readonly fault_edges: TextColumn;
+  readonly fault_params: TextColumn;
+  readonly reason: TextColumn;
 }
 
 /** The row group's columns by name, typed; a missing or mistyped column is a bug in the reader. */

@@ -3,6 +3,7 @@
 // (svg-chart.ts), no script, no font, no request: a Content-Security-Policy forbids all three,
 // so even a value that slipped through escaping could not fetch or run anything. Every chart
 // has a title and description for screen readers and a table beside it with the same data.
+// Fault windows, when the run had any, are shaded bands on the charts over time and a table.
 // Every text that came from outside the renderer is escaped; figures are the report's own.
 
 import { redact, redactUrl } from '../util/redact.js';
@@ -28,8 +29,9 @@ import {
   shareOf,
   VERDICT_WORDS,
 } from './report-figures.js';
-import type { EdgeReport, EnvelopeStep, InvariantVerdict, PhaseReport, RunReportV2, TrafficCounts } from './report-types.js';
-import { barChart, CHART_CSS, escapeMarkup as esc, scatterChart, timeSeriesChart, type MarkerShape, type Tone, type XMark } from './svg-chart.js';
+import { faultLegend, faultWindowSpan } from './render-markdown-v2.js';
+import type { EdgeReport, EnvelopeStep, FaultWindow, InvariantVerdict, PhaseReport, RunReportV2, TrafficCounts } from './report-types.js';
+import { barChart, CHART_CSS, escapeMarkup as esc, scatterChart, timeSeriesChart, type MarkerShape, type Tone, type XBand, type XMark } from './svg-chart.js';
 
 /** Markup this module built itself; anything else put in a page is escaped. */
 interface Html {
@@ -107,6 +109,7 @@ const SECTIONS: readonly (readonly [string, string])[] = [
   ['gate', 'Gate'],
   ['throughput', 'Throughput'],
   ['latency', 'Latency'],
+  ['faults', 'Faults'],
   ['envelope', 'Capacity envelope'],
   ['oracle', 'Correctness oracle'],
   ['errors', 'Errors'],
@@ -118,8 +121,10 @@ const SECTIONS: readonly (readonly [string, string])[] = [
   ['data', 'Data'],
 ];
 
-function nav(): string {
-  return `<nav aria-label="Sections"><ul>${SECTIONS.map(([id, title]) => `<li><a href="#${id}">${esc(title)}</a></li>`).join('')}</ul></nav>`;
+function nav(report: RunReportV2): string {
+  // The faults section exists only when the run had faults.
+  const shown = SECTIONS.filter(([id]) => id !== 'faults' || faultsOf(report).length > 0);
+  return `<nav aria-label="Sections"><ul>${shown.map(([id, title]) => `<li><a href="#${id}">${esc(title)}</a></li>`).join('')}</ul></nav>`;
 }
 
 function gateSection(report: RunReportV2): string {
@@ -176,6 +181,24 @@ function phaseMarks(report: RunReportV2): XMark[] {
   return phaseStarts(report).map((p) => ({ at: p.at, label: p.name }));
 }
 
+/** A report made before faults were reported has none. */
+function faultsOf(report: RunReportV2): readonly FaultWindow[] {
+  return report.faults ?? [];
+}
+
+/** Fault windows as shaded bands; a window never cleared runs to the end of the series. */
+function faultBands(report: RunReportV2): XBand[] {
+  const end = report.series.length === 0 ? 0 : report.series[report.series.length - 1]!.t + 1;
+  return faultsOf(report).map((w) => ({ from: w.injectedAtSecs, to: w.clearedAtSecs ?? Math.max(end, w.injectedAtSecs), label: w.name }));
+}
+
+/** The chart description's words for the shaded fault windows, for readers who cannot see them. */
+function faultWords(report: RunReportV2): string {
+  const faults = faultsOf(report);
+  if (faults.length === 0) return '';
+  return ` Shaded: fault windows, ${faults.map((w) => `${w.name} ${faultWindowSpan(w)} s`).join(', ')}.`;
+}
+
 const SERIES_LINK = html('The same data, second by second: <a href="#data-series">the per-second table</a>.');
 
 function throughputSection(report: RunReportV2): string {
@@ -187,11 +210,13 @@ function throughputSection(report: RunReportV2): string {
     title: 'Achieved against offered gas per second',
     description:
       `Compute gas per second over ${s.length} seconds: offered (scheduled), accepted by the node, and included in blocks (achieved). ` +
-      `Mean over the loaded phases: ${formatGasRate(load.achievedGasPerSec)} achieved of ${formatGasRate(load.offeredGasPerSec)} offered.`,
+      `Mean over the loaded phases: ${formatGasRate(load.achievedGasPerSec)} achieved of ${formatGasRate(load.offeredGasPerSec)} offered.` +
+      faultWords(report),
     times,
     yUnit: 'gas/s',
     yLabel: 'compute gas',
     marks: phaseMarks(report),
+    bands: faultBands(report),
     series: [
       { name: 'offered', tone: 'grey', dashed: true, values: s.map((x) => x.offeredGasPerSec) },
       { name: 'accepted', tone: 'blue', values: s.map((x) => x.acceptedGasPerSec) },
@@ -207,7 +232,7 @@ function throughputSection(report: RunReportV2): string {
       ['Achieved share', formatRatio(load.achievedShare)],
       ['Transactions included', formatCount(report.totals.txIncluded)],
     ]),
-    figure(chart, html(`Dashed lines mark where each phase began. ${SERIES_LINK.html}`)),
+    figure(chart, html(`Dashed lines mark where each phase began${faultsOf(report).length > 0 ? '; shaded bands are fault windows' : ''}. ${SERIES_LINK.html}`)),
   );
 }
 
@@ -229,11 +254,13 @@ function latencySection(report: RunReportV2): string {
     title: 'Inclusion latency over time, p50 and p99',
     description:
       `Corrected inclusion latency (from the intended send) of the transactions included in each second, median and 99th percentile; ` +
-      `seconds without inclusions are gaps. Whole run: p50 ${formatMsWithUnit(report.latency.inclusion.corrected.p50)}, p99 ${formatMsWithUnit(report.latency.inclusion.corrected.p99)}.`,
+      `seconds without inclusions are gaps. Whole run: p50 ${formatMsWithUnit(report.latency.inclusion.corrected.p50)}, p99 ${formatMsWithUnit(report.latency.inclusion.corrected.p99)}.` +
+      faultWords(report),
     times: s.map((x) => x.t),
     yUnit: 'ms',
     yLabel: 'inclusion latency',
     marks: phaseMarks(report),
+    bands: faultBands(report),
     series: [
       { name: 'p50', tone: 'blue', values: s.map((x) => x.p50InclusionMs) },
       { name: 'p99', tone: 'orange', values: s.map((x) => x.p99InclusionMs), reduce: 'max' },
@@ -246,6 +273,44 @@ function latencySection(report: RunReportV2): string {
     '<p>Corrected latencies are timed from the instant the schedule intended the send, so a generator that fell behind cannot hide latency (coordinated omission); uncorrected ones from the actual send.</p>',
     latencyTable(report),
   );
+}
+
+/** The faults table (the same as report.md's), with each window's notes; '' for a run without faults. */
+function faultsSection(report: RunReportV2): string {
+  const faults = faultsOf(report);
+  if (faults.length === 0) return '';
+  const rows = table(
+    'Fault windows: acceptance latency and error rate before, during and after each fault, and the recovery',
+    [
+      { title: 'Fault' },
+      { title: 'Type' },
+      { title: 'Adapter' },
+      { title: 'Window (s)' },
+      { title: 'p50 acc. before (ms)', numeric: true },
+      { title: 'p50 acc. during (ms)', numeric: true },
+      { title: 'p50 acc. after (ms)', numeric: true },
+      { title: 'Errors before', numeric: true },
+      { title: 'Errors during', numeric: true },
+      { title: 'Errors after', numeric: true },
+      { title: 'Recovery', numeric: true },
+    ],
+    faults.map((w) => [
+      w.name,
+      w.type,
+      w.adapter,
+      faultWindowSpan(w),
+      formatMs(w.before.p50AcceptanceMs),
+      formatMs(w.during.p50AcceptanceMs),
+      formatMs(w.after.p50AcceptanceMs),
+      formatRatio(w.before.errorRate),
+      formatRatio(w.during.errorRate),
+      formatRatio(w.after.errorRate),
+      formatSecs(w.recoverySecs),
+    ]),
+    'fault-windows',
+  );
+  const notes = faults.flatMap((w) => w.notes.map((n) => `<li>${esc(`${w.name} (${faultWindowSpan(w)} s): ${n}`)}</li>`));
+  return section('faults', 'Faults', `<p>${esc(faultLegend())}</p>`, rows, notes.length > 0 ? `<ul>${notes.join('')}</ul>` : '');
 }
 
 const STATE_STYLE: Readonly<Record<EnvelopeStep['state'], { readonly tone: Tone; readonly shape: MarkerShape }>> = {
@@ -378,11 +443,12 @@ function errorsSection(report: RunReportV2): string {
   const chart = barChart({
     id: 'chart-errors',
     title: 'Errors per second',
-    description: `Failed and timed-out transactions recorded in each second: ${formatCount(t.txFailed)} failed and ${formatCount(t.txTimeout)} timed out in all.`,
+    description: `Failed and timed-out transactions recorded in each second: ${formatCount(t.txFailed)} failed and ${formatCount(t.txTimeout)} timed out in all.${faultWords(report)}`,
     times: s.map((x) => x.t),
     yUnit: 'count',
     yLabel: 'errors per second',
     marks: phaseMarks(report),
+    bands: faultBands(report),
     bars: { name: 'failed or timed out', tone: 'red', values: s.map((x) => x.errors) },
   });
   const classes = Object.entries(t.errorsByClass).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -652,11 +718,12 @@ export function renderHtml(report: RunReportV2): string {
     '</head>',
     '<body>',
     header(report),
-    nav(),
+    nav(report),
     '<main>',
     gateSection(report),
     throughputSection(report),
     latencySection(report),
+    ...(faultsOf(report).length > 0 ? [faultsSection(report)] : []),
     envelopeSection(report),
     oracleSection(report),
     errorsSection(report),

@@ -1,12 +1,13 @@
 // report.md for a version 2 report: the verdict on the first line and a one-sentence summary a
 // release manager can read in a pull-request comment, then why (gate reasons, thresholds,
 // regressions against the baseline), whether the chain stayed correct (oracle, with evidence),
-// how much load it takes (envelope), how fast (latency), and the detail (phases, edges, errors,
-// telemetry, run, notes). Only presentation lives here; every figure is the report's own.
+// how much load it takes (envelope), how fast (latency), what the injected faults did (only when
+// there were any), and the detail (phases, edges, errors, telemetry, run, notes). Only presentation lives here; every figure is the report's own.
 // Text that came from outside (scenario, node and edge messages, evidence) is escaped so that it
 // can neither break a table nor inject HTML, links or images into a comment.
 
 import { redact, redactUrl } from '../util/redact.js';
+import { RECOVERY_HOLD_SECS, SPAN_SECS } from './fault-windows.js';
 import { markdownTable as table } from './markdown-table.js';
 import {
   formatCount,
@@ -29,7 +30,7 @@ import {
   shareOf,
   VERDICT_WORDS,
 } from './report-figures.js';
-import type { EdgeReport, InvariantVerdict, LatencySet, PhaseReport, RunReportV2, TrafficCounts } from './report-types.js';
+import type { EdgeReport, FaultWindow, InvariantVerdict, LatencySet, PhaseReport, RunReportV2, TrafficCounts } from './report-types.js';
 
 /** Evidence rows shown per invariant; report.json and report.html list up to 100. */
 export const EVIDENCE_ROWS_SHOWN = 10;
@@ -284,6 +285,62 @@ function latencySection(report: RunReportV2): string[] {
   ];
 }
 
+/** A fault window's seconds on the run's clock: "12.0–42.0", or "12.0–open" when never cleared. */
+export function faultWindowSpan(w: FaultWindow): string {
+  return `${w.injectedAtSecs.toFixed(1)}–${w.clearedAtSecs === null ? 'open' : w.clearedAtSecs.toFixed(1)}`;
+}
+
+/** What the fault table's spans and recovery are, in one paragraph (docs/report.md has the detail). */
+export function faultLegend(): string {
+  return (
+    `Per fault window: p50 acceptance latency (corrected) and error rate in the ${SPAN_SECS} s before the inject (outside other faults), during the fault, ` +
+    `and in the ${SPAN_SECS} s after the clear (up to the next inject); recovery is the seconds from the clear until both were back at the before level ` +
+    `for ${RECOVERY_HOLD_SECS} seconds in a row. Seconds count from the start of the first phase.`
+  );
+}
+
+/** The faults the hive injected, one row a window; nothing at all for a run without faults. */
+function faultSection(faults: readonly FaultWindow[]): string[] {
+  if (faults.length === 0) return [];
+  const out = [
+    '## Faults',
+    '',
+    faultLegend(),
+    '',
+    table(
+      [
+        { title: 'Fault' },
+        { title: 'Type' },
+        { title: 'Adapter' },
+        { title: 'Window (s)' },
+        { title: 'p50 acc. before (ms)', align: right },
+        { title: 'p50 acc. during (ms)', align: right },
+        { title: 'p50 acc. after (ms)', align: right },
+        { title: 'Errors before', align: right },
+        { title: 'Errors during', align: right },
+        { title: 'Errors after', align: right },
+        { title: 'Recovery', align: right },
+      ],
+      faults.map((w) => [
+        escapeMarkdownText(w.name),
+        escapeMarkdownText(w.type),
+        escapeMarkdownText(w.adapter),
+        faultWindowSpan(w),
+        formatMs(w.before.p50AcceptanceMs),
+        formatMs(w.during.p50AcceptanceMs),
+        formatMs(w.after.p50AcceptanceMs),
+        formatRatio(w.before.errorRate),
+        formatRatio(w.during.errorRate),
+        formatRatio(w.after.errorRate),
+        formatSecs(w.recoverySecs),
+      ]),
+    ),
+  ];
+  const notes = faults.flatMap((w) => w.notes.map((n) => `- ${inline(w.name)} (${faultWindowSpan(w)} s): ${inline(n)}`));
+  if (notes.length > 0) out.push('', ...notes);
+  return out;
+}
+
 function phaseSection(phases: readonly PhaseReport[]): string[] {
   const out = ['## Phases', ''];
   if (phases.length === 0) return [...out, 'No phase ran.'];
@@ -437,6 +494,7 @@ export function renderMarkdown(report: RunReportV2): string {
     oracleSection(report),
     envelopeSection(report),
     latencySection(report),
+    faultSection(report.faults ?? []),
     phaseSection(report.phases),
     edgeSection(report.edges),
     errorSection(report.totals),
@@ -444,5 +502,8 @@ export function renderMarkdown(report: RunReportV2): string {
     runSection(report),
     notesSection(report.notes),
   ];
-  return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+  return `${sections
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.join('\n'))
+    .join('\n\n')}\n`;
 }

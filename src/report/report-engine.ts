@@ -14,6 +14,7 @@ import { loadScenarioText, scenarioError } from '../scenario/load.js';
 import { listRunFiles, type RunFiles } from '../telemetry/parquet-reader.js';
 import { analyzeTelemetry, type TelemetryAnalysis } from './analyze-telemetry.js';
 import { computeEnvelope } from './envelope.js';
+import { computeFaultWindows } from './fault-windows.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown-v2.js';
 import type { EdgeReport, GateReport, OracleReport, PhaseReport, RunReportV2 } from './report-types.js';
@@ -103,6 +104,7 @@ export async function buildReport(
     oracle,
     metrics,
     samples,
+    faults: computeFaultWindows(analysis.faultEvents, analysis.seconds),
     notes,
   };
   const gate = gateOf({ completion, lossRatio, oracle, metrics, samples, sampleCount: analysis.totals.txIncluded }, plan, options);

@@ -136,6 +136,61 @@ export interface CapacityEnvelope {
   readonly note?: string;
 }
 
+/**
+ * Figures of one span of seconds around a fault window (before, during or after it): every fact
+ * in the second it happened, as in the per-second series.
+ */
+export interface FaultSpanFigures {
+  /** Seconds of the series in the span (0: the span is empty and its rates and latencies null). */
+  readonly seconds: number;
+  readonly txSubmitted: number;
+  /** TxFailed and TxTimeout recorded in the span. */
+  readonly errors: number;
+  /** errors / txSubmitted; null when nothing was submitted. */
+  readonly errorRate: number | null;
+  /** Corrected acceptance latency (until eth_sendRawTransaction returned) of transactions accepted in the span. */
+  readonly p50AcceptanceMs: number | null;
+  readonly p99AcceptanceMs: number | null;
+  /** Corrected inclusion latency of transactions included in the span. */
+  readonly p50InclusionMs: number | null;
+  readonly p99InclusionMs: number | null;
+  /** Mean included compute gas per second over the span's seconds. */
+  readonly includedGasPerSec: number | null;
+}
+
+/** One fault the hive put in force, from its FaultInjected to its FaultCleared (fault-windows.ts). */
+export interface FaultWindow {
+  readonly name: string;
+  /** The scenario's fault type: latency, rpc-error, partition, ... */
+  readonly type: string;
+  /** sequencer-rpc, gateway-rpc or feed-relay. */
+  readonly target: string;
+  /** proxy, netem or iptables. */
+  readonly adapter: string;
+  /** Edge indexes the fault applied to. */
+  readonly edges: readonly number[];
+  /** The fault's parameters, as the scenario gave them. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Seconds since the first phase began (the series' `t`), to the millisecond. */
+  readonly injectedAtSecs: number;
+  /** null when no FaultCleared was recorded: the window is open to the end of the data. */
+  readonly clearedAtSecs: number | null;
+  /** schedule, duration, run-end, abort or shutdown; null when not cleared. */
+  readonly clearReason: string | null;
+  /** Up to 30 s before the inject, leaving out seconds in another fault's window. */
+  readonly before: FaultSpanFigures;
+  readonly during: FaultSpanFigures;
+  /** From the clear to the next inject or the end of the data, at most 30 s. */
+  readonly after: FaultSpanFigures;
+  /**
+   * Seconds from the clear until acceptance p50 and error rate were back at the `before` level
+   * for 3 seconds in a row (docs/report.md); null when that never happened (see `notes`).
+   */
+  readonly recoverySecs: number | null;
+  /** Why a figure is missing or to be read with care, in words. */
+  readonly notes: readonly string[];
+}
+
 export interface Violation {
   readonly description: string;
   readonly expected: string;
@@ -244,6 +299,11 @@ export interface RunReportV2 {
   /** Every gate metric (src/gate/metrics.ts) by name; null when it has no value in this run. */
   readonly metrics: Readonly<Record<string, number | null>>;
   readonly samples: SampleSeries;
+  /**
+   * The faults the hive injected, in inject order; empty when none. Always written by the
+   * report engine; absent only in reports made before faults were reported (read: none).
+   */
+  readonly faults?: readonly FaultWindow[];
   readonly gate: GateReport;
   readonly notes: readonly string[];
 }

@@ -1,5 +1,6 @@
 // Charts for the HTML report, drawn ahead of time as inline SVG: lines over time (broken where a
-// value is missing), bars over time, and an x-y chart of points (the capacity envelope). Series
+// value is missing), bars over time, and an x-y chart of points (the capacity envelope); charts
+// over time can shade stretches of time (fault windows) with their names. Series
 // in, SVG text out. Colours come from CSS classes (CHART_CSS) so the page that holds a chart can
 // follow light and dark mode; the chart itself holds no script, no link and no font. Every text
 // is escaped, and a missing or non-finite value is drawn as a gap, never as zero.
@@ -29,6 +30,13 @@ export interface XMark {
   readonly tone?: Tone;
 }
 
+/** A labelled stretch of the x axis, shaded under the data (a fault window): [from, to). */
+export interface XBand {
+  readonly from: number;
+  readonly to: number;
+  readonly label: string;
+}
+
 /** How a long series is thinned to MAX_POINTS: the mean of each bucket, or its peak. */
 export type Reduce = 'mean' | 'max';
 
@@ -50,6 +58,7 @@ export interface TimeSeriesChart extends ChartFrame {
   /** The value axis's title, without its unit (the axis adds it). */
   readonly yLabel: string;
   readonly marks?: readonly XMark[];
+  readonly bands?: readonly XBand[];
 }
 
 export interface BarSeries {
@@ -64,6 +73,7 @@ export interface BarChart extends ChartFrame {
   readonly yUnit: ChartUnit;
   readonly yLabel: string;
   readonly marks?: readonly XMark[];
+  readonly bands?: readonly XBand[];
 }
 
 export interface ScatterPoint {
@@ -269,6 +279,36 @@ function marksOf(plot: Plot, x: Linear, marks: readonly XMark[] | undefined): st
   return parts.join('');
 }
 
+/**
+ * Shaded bands, clipped to the plot, each named at its foot (a name that would overlap the one
+ * before it moves up a row) and, in full, in a tooltip. Drawn before the data, which stays on top.
+ */
+function bandsOf(plot: Plot, x: Linear, bands: readonly XBand[] | undefined): string {
+  const parts: string[] = [];
+  const rowEnds = [-Infinity, -Infinity, -Infinity];
+  for (const band of bands ?? []) {
+    if (!finite(band.from) || !finite(band.to)) continue;
+    const start = Math.max(plot.left, x.map(Math.min(band.from, band.to)));
+    const stop = Math.min(plot.right, x.map(Math.max(band.from, band.to)));
+    if (stop < plot.left || start > plot.right) continue;
+    // A band too narrow to see (a fault of a moment on a long run) still gets a visible sliver.
+    const width = Math.max(1, stop - start);
+    const textWidth = band.label.length * 6;
+    const leftward = start + 3 + textWidth > plot.right;
+    const textStart = leftward ? start + width - 3 - textWidth : start + 3;
+    const row = Math.max(0, rowEnds.findIndex((e) => textStart > e + 4));
+    rowEnds[row] = textStart + textWidth;
+    const y = plot.bottom - 5 - row * 12;
+    const text = leftward ? `<text x="${px(start + width - 3)}" y="${px(y)}" text-anchor="end">` : `<text x="${px(start + 3)}" y="${px(y)}">`;
+    const label = escapeMarkup(band.label);
+    parts.push(
+      `<g class="xband"><rect x="${px(start)}" y="${px(plot.top)}" width="${px(width)}" height="${px(plot.bottom - plot.top)}"><title>${label}</title></rect>` +
+        `${text}${label}</text></g>`,
+    );
+  }
+  return parts.join('');
+}
+
 interface LegendItem {
   readonly name: string;
   readonly tone: Tone;
@@ -401,7 +441,7 @@ export function timeSeriesChart(chart: TimeSeriesChart): string {
   const y = valueAxis(plot, chart.yUnit, chart.series.flatMap((s) => s.values), chart.yLabel);
   const x = timeAxis(plot, chart.times);
   const hasData = chart.series.some((s) => s.values.some(finite)) && chart.times.some(finite);
-  const parts = [open(chart, plot), yAxis(plot, y), xAxis(plot, x), marksOf(plot, x.scale, chart.marks)];
+  const parts = [open(chart, plot), bandsOf(plot, x.scale, chart.bands), yAxis(plot, y), xAxis(plot, x), marksOf(plot, x.scale, chart.marks)];
   if (!hasData) parts.push(noData(plot));
   const b = bucketed(
     chart.times,
@@ -426,7 +466,7 @@ export function barChart(chart: BarChart): string {
   const y = valueAxis(plot, chart.yUnit, b.values[0]!, chart.yLabel);
   const x = timeAxis(plot, chart.times);
   const width = Math.max(0.6, x.scale.map(b.width) - x.scale.map(0) - 0.4);
-  const parts = [open(chart, plot), yAxis(plot, y), xAxis(plot, x), marksOf(plot, x.scale, chart.marks)];
+  const parts = [open(chart, plot), bandsOf(plot, x.scale, chart.bands), yAxis(plot, y), xAxis(plot, x), marksOf(plot, x.scale, chart.marks)];
   let drawn = 0;
   for (let i = 0; i < b.times.length; i++) {
     const t = b.times[i];
@@ -500,6 +540,8 @@ svg.chart .trail{fill:none;stroke:var(--chart-axis);stroke-width:1}
 svg.chart .diagonal{stroke:var(--chart-axis);stroke-dasharray:2 3}
 svg.chart .xmark line{stroke:var(--chart-axis);stroke-dasharray:3 3}
 svg.chart .xmark text{fill:currentColor;opacity:.85}
+svg.chart .xband rect{fill:var(--t-purple);opacity:.14}
+svg.chart .xband text{fill:currentColor;opacity:.85;font-style:italic}
 ${(['blue', 'orange', 'green', 'red', 'purple', 'grey'] as const)
   .map((t) => `svg.chart .line.t-${t},svg.chart .xmark.t-${t} line{stroke:var(--t-${t})}svg.chart .bar.t-${t},svg.chart .swatch.t-${t},svg.chart .point.t-${t}{fill:var(--t-${t})}`)
   .join('\n')}

@@ -58,6 +58,7 @@ function hostile(report: RunReportV2): RunReportV2 {
     envelope: { ...report.envelope, steps: report.envelope.steps.map((s) => ({ ...s, label: `step ${evil}`, why: [evil] })) },
     totals: { ...report.totals, errorsByClass: { [`class${evil}`]: 1 } },
     gate: { ...report.gate, reasons: [{ level: 'fail', text: evil }] },
+    faults: report.faults?.map((f) => ({ ...f, name: `fault ${evil}`, adapter: evil, notes: [evil] })),
     notes: [`<style>body{background:url(https://evil.example/t.png)}</style>${evil}`],
   };
 }
@@ -146,6 +147,42 @@ describe('renderHtml', () => {
     expect(report.series.some((s) => s.errors === 0)).toBe(true);
   });
 
+  it('shades each fault window, named, on the charts over time (not the envelope), with a table of the windows', () => {
+    const report = reportFail();
+    const html = renderHtml(report);
+    for (const id of ['chart-throughput', 'chart-latency', 'chart-errors']) {
+      const chart = svg(html, id);
+      const bands = [...chart.matchAll(/<g class="xband"><rect [^>]*><title>([^<]*)<\/title><\/rect><text [^>]*>([^<]*)<\/text><\/g>/g)].map((m) => [m[1], m[2]]);
+      expect(bands, id).toEqual([
+        ['sequencer-latency', 'sequencer-latency'],
+        ['sequencer-rpc-errors', 'sequencer-rpc-errors'],
+      ]);
+      expect(chart, id).toContain('Shaded: fault windows, sequencer-latency 40.0–55.0 s, sequencer-rpc-errors 80.0–96.0 s.');
+    }
+    expect(svg(html, 'chart-envelope')).not.toContain('xband');
+    expect(tableRows(html, 'fault-windows')).toBe(2);
+    expect(html).toContain('<li><a href="#faults">Faults</a></li>');
+    expect(html).toContain('<li>sequencer-rpc-errors (80.0–96.0 s): did not recover within the data:');
+    // Where the band is: 40.012 s to 55.013 s of a 96-second axis over a plot from x=60 to x=704.
+    const rect = /<g class="xband"><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg(html, 'chart-latency'))!;
+    expect(Number(rect[1])).toBeCloseTo(60 + (40.012 / 96) * 644, 0);
+    expect(Number(rect[2])).toBeCloseTo(((55.013 - 40.012) / 96) * 644, 0);
+  });
+
+  it('draws a window never cleared to the end of the data, and nothing about faults for a run without any', () => {
+    const r = reportFail();
+    const open: RunReportV2 = { ...r, faults: [{ ...r.faults![1]!, clearedAtSecs: null, clearReason: null }] };
+    const rect = /<g class="xband"><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg(renderHtml(open), 'chart-throughput'))!;
+    expect(Number(rect[1]) + Number(rect[2])).toBeCloseTo(704, 0);
+    for (const none of [reportPass(), { ...r, faults: [] }, { ...r, faults: undefined }]) {
+      const html = renderHtml(none);
+      expect(html).not.toContain('class="xband"');
+      expect(html).not.toContain('id="faults"');
+      expect(html).not.toContain('href="#faults"');
+      expect(html).not.toContain('Shaded: fault windows');
+    }
+  });
+
   it('gives each chart a table with the same data', () => {
     const report = reportFail();
     const html = renderHtml(report);
@@ -175,6 +212,9 @@ describe('renderHtml', () => {
     expect(svg(html, 'chart-throughput')).toContain('<text x="');
     expect(svg(html, 'chart-throughput')).toContain('ramp&#34;&#62;&#60;script&#62;');
     expect(svg(html, 'chart-envelope')).toContain('<title>step &#34;&#62;&#60;script&#62;');
+    // A fault's name is a band label and tooltip too.
+    expect(svg(html, 'chart-latency')).toContain('<title>fault &#34;&#62;&#60;script&#62;');
+    expect(svg(html, 'chart-latency')).toContain('>fault &#34;&#62;&#60;script&#62;');
   });
 
   it('renders a run without samples, steps or errors with "No data", and never NaN or Infinity', () => {
@@ -242,6 +282,32 @@ describe('renderHtml', () => {
 });
 
 describe('svg-chart', () => {
+  it('shades a band over its stretch of time, clipped to the plot, under the data', () => {
+    const times = Array.from({ length: 100 }, (_, t) => t);
+    const chart = timeSeriesChart({
+      id: 'c',
+      title: 't',
+      description: 'd',
+      times,
+      yUnit: 'ms',
+      yLabel: 'l',
+      series: [{ name: 's', tone: 'blue', values: times.map(() => 1) }],
+      bands: [
+        { from: 25, to: 50, label: 'inside' },
+        { from: 90, to: 250, label: 'past the end' },
+        { from: 300, to: 400, label: 'off the axis' },
+        { from: Number.NaN, to: 3, label: 'broken' },
+      ],
+    });
+    const rects = [...chart.matchAll(/<g class="xband"><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*><title>([^<]*)</g)].map((m) => [Number(m[1]), Number(m[2]), m[3]]);
+    // The plot runs from x=60 to x=704 over 100 seconds.
+    expect(rects).toEqual([
+      [60 + 0.25 * 644, 0.25 * 644, 'inside'],
+      [60 + 0.9 * 644, 0.1 * 644, 'past the end'],
+    ]);
+    expect(chart.indexOf('class="xband"')).toBeLessThan(chart.indexOf('class="line series'));
+  });
+
   it('picks round ticks that cover the range', () => {
     expect(niceTicks(0, 27_345_000)).toEqual([0, 5e6, 10e6, 15e6, 20e6, 25e6, 30e6]);
     expect(niceTicks(0, 0.3)).toEqual([0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]);
@@ -274,7 +340,7 @@ describe('svg-chart', () => {
     const evil = '<script>x</script>&"\'';
     const charts = [
       timeSeriesChart({ id: 'a', title: evil, description: evil, times: [0], yUnit: 'count', yLabel: evil, series: [{ name: evil, tone: 'red', values: [1] }], marks: [{ at: 0, label: evil }] }),
-      barChart({ id: 'b', title: evil, description: evil, times: [0], yUnit: 'count', yLabel: evil, bars: { name: evil, tone: 'red', values: [1] } }),
+      barChart({ id: 'b', title: evil, description: evil, times: [0], yUnit: 'count', yLabel: evil, bars: { name: evil, tone: 'red', values: [1] }, bands: [{ from: 0, to: 1, label: evil }] }),
       scatterChart({ id: 'c', title: evil, description: evil, xUnit: 'gas/s', yUnit: 'gas/s', xLabel: evil, yLabel: evil, diagonal: evil, groups: [{ name: evil, tone: 'green', shape: 'circle', points: [{ x: 1, y: 1, label: evil }] }] }),
     ];
     for (const chart of charts) {

@@ -190,6 +190,36 @@ describe('renderMarkdown', () => {
     expect(sectionOf(text, 'Notes')).toContain('- see &lt;!-- hidden --> and &amp;lt;escaped&amp;gt; and a second line');
   });
 
+  it('has a Faults section, after Latency, with a row per fault window and the notes, only when the run had faults', () => {
+    const report = reportFail();
+    const text = renderMarkdown(report);
+    expect(text.indexOf('\n## Faults\n')).toBeGreaterThan(text.indexOf('\n## Latency\n'));
+    expect(text.indexOf('\n## Faults\n')).toBeLessThan(text.indexOf('\n## Phases\n'));
+    const section = sectionOf(text, 'Faults');
+    expect(section).toContain('in the 30 s before the inject (outside other faults)');
+    const [faults] = tables(section);
+    expect(faults!.slice(2).map(cells)).toEqual([
+      ['sequencer-latency', 'latency', 'proxy', '40.0–55.0', '3.10', '205', '3.30', '0%', '0%', '0%', '3.0 s'],
+      ['sequencer-rpc-errors', 'rpc-error', 'proxy', '80.0–96.0', '3.30', '3.60', '-', '0%', expect.stringMatching(/^\d+\.\d+%$/), '-', '-'],
+    ]);
+    expect(section).toContain('- sequencer-rpc-errors (80.0–96.0 s): did not recover within the data:');
+    const open: RunReportV2 = { ...report, faults: [{ ...report.faults![1]!, clearedAtSecs: null, clearReason: null }] };
+    expect(cells(tables(sectionOf(renderMarkdown(open), 'Faults'))[0]![2]!)[3]).toBe('80.0–open');
+    // None: no section at all, not an empty one.
+    for (const none of [reportPass(), { ...report, faults: [] }, { ...report, faults: undefined }]) expect(renderMarkdown(none)).not.toContain('## Faults');
+  });
+
+  it('escapes a fault’s name, type and notes in the Faults table', () => {
+    const r = reportFail();
+    const evil = 'a|b <script>x</script> [l](https://evil.example)';
+    const text = renderMarkdown({ ...r, faults: r.faults!.map((f) => ({ ...f, name: evil, type: evil, notes: [`${evil}\n# heading`] })) });
+    expect(text).not.toMatch(/<script|\]\(https:/);
+    const [faults] = tables(sectionOf(text, 'Faults'));
+    for (const row of faults!) expect(cells(row)).toHaveLength(11);
+    expect(cells(faults![2]!)[0]).toBe('a\\|b &lt;script>x&lt;/script> &#91;l&#93;(https://evil.example)');
+    expect(sectionOf(text, 'Faults')).not.toContain('\n# heading');
+  });
+
   it('never prints credentials of the target', () => {
     const r = reportPass();
     const text = renderMarkdown({ ...r, target: { ...r.target, kind: 'remote', rpcUrl: 'https://user:hunter2@rpc.example.com/v2/abcdef0123456789abcdef0123456789' } });

@@ -131,6 +131,28 @@ describe('docs/report.schema.json', () => {
     expect(errorsOf(badTime)).toContain('/startedAt must match format "date-time"');
   });
 
+  it('holds fault windows to their shape, and takes a report from before faults were reported', () => {
+    const fail = reportFail();
+    expect(fail.faults).toHaveLength(2);
+    expect(reportPass().faults).toEqual([]);
+    const older = plain(fail);
+    delete older['faults'];
+    expect(errorsOf(older)).toEqual([]);
+    const missing = plain(fail);
+    delete missing['faults'][0].recoverySecs;
+    expect(errorsOf(missing)).toContain("/faults/0 must have required property 'recoverySecs'");
+    const extra = plain(fail);
+    extra['faults'][1].during.p999AcceptanceMs = 1;
+    expect(errorsOf(extra)).toContain('/faults/1/during must NOT have additional properties');
+    const open = plain(fail);
+    open['faults'][1].clearedAtSecs = null;
+    open['faults'][1].clearReason = null;
+    expect(errorsOf(open)).toEqual([]);
+    const badParams = plain(fail);
+    badParams['faults'][0].params = '{"latency_ms":200}';
+    expect(errorsOf(badParams)).toContain('/faults/0/params must be object');
+  });
+
   it('lists at most 100 violations per invariant', () => {
     const broken = plain(reportFail());
     const inv = broken['oracle'].invariants.find((i: { violations: unknown[] }) => i.violations.length === 100);
