@@ -6,6 +6,7 @@
 // before any load (GH-E704).
 
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -112,6 +113,36 @@ describe('gashammer run with a fault schedule', () => {
     }
     const acceptedAfter = events.filter((e) => e.kind === 'TxAccepted' && e.monoNs + offset.get(e.edgeId)! > at(3) + 500_000_000n);
     expect(acceptedAfter.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('clears the faults in force when the run is stopped with SIGTERM, and records the clear as an abort', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gashammer-faults-term-'));
+    await writeFile(
+      join(dir, 'scenario.yaml'),
+      SCENARIO.replace('duration_secs: 10,', 'duration_secs: 300,').replace(/fault_schedule:[\s\S]*$/, 'fault_schedule:\n  - {at_secs: 0, action: inject, fault: {name: held, type: rpc-slow, target: sequencer-rpc, delay_ms: 50}}\n'),
+    );
+    let stopped = false;
+    const child = spawn(process.execPath, [BIN, 'run', 'scenario.yaml', '--out', 'out'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    child.stdout.on('data', (d: Buffer) => {
+      said += d.toString();
+      // Once load is being included under the fault, stop the run as a CI runner would.
+      if (!stopped && /phase 1\/1 faulted: .*included [1-9]/.test(said)) {
+        stopped = true;
+        child.kill('SIGTERM');
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (said += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stopped, said).toBe(true);
+    expect(code, said).toBe(130);
+    const runs = readdirSync(join(dir, 'out', 'runs'));
+    const runDir = join(dir, 'out', 'runs', runs[0]!);
+    const events = (await readTelemetryRun(runDir)).events;
+    const faults = events.filter((e) => e.kind === 'FaultInjected' || e.kind === 'FaultCleared');
+    expect(faults.map((e) => (e.kind === 'FaultCleared' ? `cleared ${e.reason}` : `injected ${e.faultName}`))).toEqual(['injected held', 'cleared abort']);
+    const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as { faults?: Array<{ name: string; clearReason: string | null }> };
+    expect(report.faults?.map((f) => [f.name, f.clearReason])).toEqual([['held', 'abort']]);
   }, 120_000);
 
   it('refuses to fault a chain given by URL, which is staging, before any load (GH-E704, exit 2)', async () => {
