@@ -85,7 +85,7 @@ export function renderPlan(plan: RunPlan): string {
         plan.faultTimeline.map((f) => [
           `${f.atSecs}s`,
           f.action,
-          f.event.action === 'inject' ? `${f.faultName} (${f.event.fault.type} on ${f.event.fault.target})` : f.faultName,
+          f.event.action === 'inject' ? `${f.faultName} (${f.event.fault.type} on ${f.event.fault.target} via ${f.event.fault.adapter})` : f.faultName,
           f.edgeIndexes.length === plan.edges.length && f.edgeIndexes.every((e, i) => e === i) ? 'all' : f.edgeIndexes.join(','),
         ]),
         [0],
