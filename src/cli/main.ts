@@ -14,6 +14,7 @@ import { registerCompareCommand } from './commands/compare.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDevnetCommand } from './commands/devnet.js';
 import { registerEdgeCommand } from './commands/edge.js';
+import { registerFaultsCommand } from './commands/faults.js';
 import { registerFeedCommand } from './commands/feed.js';
 import { registerHiveCommand } from './commands/hive.js';
 import { registerSweepCommand } from './commands/sweep.js';
@@ -62,6 +63,7 @@ export function buildProgram(io: CliIO): Command {
   registerHiveCommand(program, io);
   registerEdgeCommand(program, io);
   registerFeedCommand(program, io);
+  registerFaultsCommand(program, io);
   registerSweepCommand(program, io);
   // Sub-commands inherit exit and output handling.
   for (const c of program.commands) {
