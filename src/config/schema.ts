@@ -197,7 +197,11 @@ export const EDGE_CONFIG_SCHEMA = {
             {
               timeout_ms: count(1, 600_000, 5000, 'Timeout of one JSON-RPC request (ms).'),
               max_retries: count(0, 100, 3, 'Retries of a failed read or receipt poll. Submissions are never retried.'),
-              connection_pool_size: count(1, 1024, 16, 'HTTP connections kept open per RPC endpoint.'),
+              // 64, not fewer: the edge must not be the bottleneck it measures. With 200 ms added to
+              // each request (a latency fault, a distant node) 16 connections carry at most 80
+              // requests/s, below a 2 Mgas/s transfer load, and the edge's own queue grew into
+              // timeouts; 64 carry 320/s there.
+              connection_pool_size: count(1, 1024, 64, 'HTTP connections kept open per RPC endpoint.'),
             },
             'JSON-RPC client.',
           ),

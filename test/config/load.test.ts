@@ -69,7 +69,7 @@ describe('defaults', () => {
     expect(edge.config.edge).toEqual({ name: 'edge-load-01-example-com' });
     expect(edge.config.hive.address).toBe('localhost:9090');
     expect(edge.config.nitro.sequencer_rpc).toBeUndefined();
-    expect(edge.config.nitro.rpc).toEqual({ timeout_ms: 5000, max_retries: 3, connection_pool_size: 16 });
+    expect(edge.config.nitro.rpc).toEqual({ timeout_ms: 5000, max_retries: 3, connection_pool_size: 64 });
     expect(edge.config.accounts).toEqual({
       mnemonic: 'test test test test test test test test test test test junk',
       count: 100,
