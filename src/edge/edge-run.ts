@@ -282,7 +282,10 @@ export class EdgeRun {
       })
       .then((outcome) => {
         if (outcome.status === 'accepted') return;
-        this.tracker.forget(hash);
+        // A timed-out send may have reached the node (a slow link, a fault delaying it): keep
+        // looking for it in blocks, or a landing would look to the oracle like a lost nonce.
+        if (outcome.errorClass === 'timeout') this.tracker.watchQuietly(hash);
+        else this.tracker.forget(hash);
         this.correlator?.forget(hash);
         if (!this.openLeases.delete(hash.toLowerCase())) return;
         this.pool.settle(lease, 'failed', outcome.errorClass);

@@ -173,6 +173,12 @@ interface Pending {
   busy: boolean;
   /** onSeen was called for it. */
   seen?: boolean;
+  /**
+   * Its send failed ambiguously (timed out: the node may have it). Its TxFailed already ended
+   * it, so it ends without a TxTimeout and nothing waits for it; but if it lands, its TxIncluded
+   * is recorded, or the oracle would count its nonce and fee as missing.
+   */
+  quiet?: boolean;
 }
 
 interface BlockRef {
@@ -350,9 +356,33 @@ export class InclusionTracker {
     const key = hash.toLowerCase();
     const entry = this.pending.get(key);
     if (entry === undefined) return false;
-    this.pending.delete(key);
+    this.drop(key, entry);
     this.wakeDrainersIfIdle();
     return true;
+  }
+
+  /**
+   * The send of a watched transaction timed out, so the node may have it after all: keep
+   * looking for it in blocks, quietly (no TxTimeout, and drain() does not wait for it). Returns
+   * whether it was being watched.
+   */
+  watchQuietly(hash: Hash): boolean {
+    const entry = this.pending.get(hash.toLowerCase());
+    if (entry === undefined) return false;
+    if (entry.quiet !== true) {
+      entry.quiet = true;
+      this.quietCount++;
+    }
+    this.wakeDrainersIfIdle();
+    return true;
+  }
+
+  /** Watched transactions whose send timed out (see watchQuietly). */
+  private quietCount = 0;
+
+  private drop(key: string, entry: Pending): void {
+    this.pending.delete(key);
+    if (entry.quiet === true) this.quietCount--;
   }
 
   /**
@@ -371,7 +401,8 @@ export class InclusionTracker {
       if (now < entry.deadlineNs) break;
       if (oldestUnread !== undefined && oldestUnread <= entry.deadlineNs) break;
       const waitedNs = now - entry.meta.submittedNs;
-      this.pending.delete(key);
+      this.drop(key, entry);
+      if (entry.quiet === true) continue;
       this.counters.timeouts++;
       count++;
       this.recorder.record({ kind: 'TxTimeout', txHash: entry.hash, waitedNs }, entry.phaseIndex);
@@ -386,7 +417,7 @@ export class InclusionTracker {
    * still pending then is recorded as TxTimeout, so every sent transaction ends in an event.
    */
   async drain(timeoutMs: number): Promise<DrainResult> {
-    const before = this.pending.size;
+    const before = this.pending.size - this.quietCount;
     // Nothing more will be sent: deferred receipts are read now.
     this.draining = true;
     this.pumpReceipts();
@@ -408,7 +439,8 @@ export class InclusionTracker {
     const now = this.clock.monoNs();
     let timedOut = 0;
     for (const [key, entry] of this.pending) {
-      this.pending.delete(key);
+      this.drop(key, entry);
+      if (entry.quiet === true) continue;
       const waitedNs = now - entry.meta.submittedNs;
       this.counters.timeouts++;
       timedOut++;
@@ -420,7 +452,7 @@ export class InclusionTracker {
 
   private seenPending(): number {
     let n = 0;
-    for (const entry of this.pending.values()) if (entry.seen) n++;
+    for (const entry of this.pending.values()) if (entry.seen && entry.quiet !== true) n++;
     return n;
   }
 
@@ -450,6 +482,7 @@ export class InclusionTracker {
     this.wsReady = undefined;
     const left = [...this.pending.values()];
     this.pending.clear();
+    this.quietCount = 0;
     this.late = [];
     this.receiptQueue.length = 0;
     this.queuedReceipts = 0;
@@ -770,7 +803,7 @@ export class InclusionTracker {
       this.counters.receiptsFetched++;
       const key = entry.hash.toLowerCase();
       if (this.pending.get(key) !== entry || receipt.type === ARBOS_INTERNAL_TX_TYPE) return;
-      this.pending.delete(key);
+      this.drop(key, entry);
       this.counters.matched++;
       this.recorder.record(
         {
@@ -827,7 +860,7 @@ export class InclusionTracker {
   }
 
   private wakeDrainersIfIdle(): void {
-    if (this.pending.size > 0 && this.state === 'running') return;
+    if (this.pending.size - this.quietCount > 0 && this.state === 'running') return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const wake of waiters) wake();

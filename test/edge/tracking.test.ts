@@ -713,6 +713,34 @@ describe('inclusion timing rules (scripted node, manual clock)', () => {
     }
   });
 
+  it('a transaction whose send timed out is still recorded when it lands, and ends quietly when it does not', async () => {
+    const node = scriptedNode();
+    const { tracker, buffer, clock, log } = scriptedTracker(node, { receiptTimeoutMs: 1_000 });
+    await tracker.start();
+    try {
+      const landed = hashOf(31);
+      const lost = hashOf(32);
+      const watched = hashOf(33);
+      for (const [i, h] of [landed, lost, watched].entries()) tracker.watch(h, { account: ACCOUNT, nonce: i, valueWei: 0n, submittedNs: 0n });
+      // The sends of two timed out (the node may or may not have them); nothing waits for them.
+      expect(tracker.watchQuietly(landed)).toBe(true);
+      expect(tracker.watchQuietly(lost)).toBe(true);
+      expect(tracker.watchQuietly(hashOf(99))).toBe(false);
+      node.blocks.set(11n, [landed]);
+      node.head = 11n;
+      await within(untilBlock(log, (b) => b.number === 11n), 5_000, 'block 11');
+      clock.advanceMs(2_000);
+      await tracker.drain(300);
+      // Only the transaction still waited for times out: the quiet ones had their TxFailed.
+      const events = buffer.drain();
+      expect(events.filter((e) => e.kind === 'TxIncluded').map((e) => (e as { txHash: string }).txHash)).toEqual([landed]);
+      expect(events.filter((e) => e.kind === 'TxTimeout').map((e) => (e as { txHash: string }).txHash)).toEqual([watched]);
+      expect(tracker.stats.pending).toBe(0);
+    } finally {
+      tracker.stop();
+    }
+  });
+
   it('stop() ends every pending transaction with a stopped outcome and no event', async () => {
     const node = scriptedNode();
     const { tracker, buffer } = scriptedTracker(node);
