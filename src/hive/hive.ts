@@ -18,7 +18,7 @@ import { EdgeStatus, type Target } from '../proto/gashammer/v1/types.js';
 import { createRpcClient, type RpcClient } from '../chain/rpc-client.js';
 import { readChainSnapshot } from '../oracle/chain-snapshot.js';
 import { LiveOracle } from '../oracle/live-oracle.js';
-import { invariantLabel } from '../metrics/labels.js';
+import { faultTypeLabel, invariantLabel } from '../metrics/labels.js';
 import type { ChainSnapshot } from '../oracle/observations.js';
 import { computeRunReport, writeReports, type ReportOptions } from '../report/report-engine.js';
 import type { RunReportV2 } from '../report/report-types.js';
@@ -378,6 +378,10 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
     const hiveClock = systemClock();
     let hiveSeq = 0n;
     recordFault = (event) => {
+      if (event.kind === 'FaultInjected') {
+        this.hiveMetrics.faultsActive.inc();
+        this.hiveMetrics.faultsInjected.inc({ type: faultTypeLabel(event.faultType) });
+      } else this.hiveMetrics.faultsActive.dec();
       const state = orchestrator.machine.state;
       const header = { runId, edgeId: HIVE_SOURCE_ID, seq: hiveSeq++, phaseIndex: 'phaseIndex' in state ? state.phaseIndex : Math.max(0, plan.phases.length - 1), monoNs: hiveClock.monoNs() };
       try {

@@ -4,7 +4,7 @@
 
 import { Counter, Gauge, Registry } from 'prom-client';
 import { collectProcessMetrics, createTransactionMetrics, METRIC_PREFIX, type MetricsOptions, type TransactionMetrics } from './definitions.js';
-import { INVARIANT_LABELS, type BoundedCounter, type InvariantLabel } from './labels.js';
+import { FAULT_TYPE_LABELS, INVARIANT_LABELS, type BoundedCounter, type FaultTypeLabel, type InvariantLabel } from './labels.js';
 
 export interface HiveMetrics extends TransactionMetrics {
   readonly registry: Registry;
@@ -14,11 +14,20 @@ export interface HiveMetrics extends TransactionMetrics {
   readonly batchesReceived: Counter;
   readonly oracleChecks: BoundedCounter<'invariant', InvariantLabel>;
   readonly oracleViolations: BoundedCounter<'invariant', InvariantLabel>;
+  /** Faults in force now, across runs. */
+  readonly faultsActive: Gauge;
+  readonly faultsInjected: BoundedCounter<'type', FaultTypeLabel>;
 }
 
 function invariantCounter(registry: Registry, name: string, help: string): Counter<'invariant'> {
   const counter = new Counter({ name: `${METRIC_PREFIX}${name}`, help, labelNames: ['invariant'] as const, registers: [registry] });
   for (const invariant of INVARIANT_LABELS) counter.inc({ invariant }, 0);
+  return counter;
+}
+
+function faultCounter(registry: Registry): Counter<'type'> {
+  const counter = new Counter({ name: `${METRIC_PREFIX}faults_injected_total`, help: 'Faults the hive injected, by fault type.', labelNames: ['type'] as const, registers: [registry] });
+  for (const type of FAULT_TYPE_LABELS) counter.inc({ type }, 0);
   return counter;
 }
 
@@ -34,5 +43,7 @@ export function createHiveMetrics(registry: Registry = new Registry(), options: 
     batchesReceived: new Counter({ name: `${METRIC_PREFIX}batches_received_total`, help: 'Telemetry batches received from edges.', registers }),
     oracleChecks: invariantCounter(registry, 'oracle_checks_total', 'Invariant checks the oracle performed, by invariant.'),
     oracleViolations: invariantCounter(registry, 'oracle_violations_total', 'Invariant violations the oracle found, by invariant.'),
+    faultsActive: new Gauge({ name: `${METRIC_PREFIX}faults_active`, help: 'Faults the hive has in force now.', registers }),
+    faultsInjected: faultCounter(registry),
   };
 }

@@ -3,8 +3,8 @@
 // URL, a transaction hash, an address or a free-text message.
 
 import { RPC_ERROR_CODES, type RpcErrorClass } from '../chain/rpc-errors.js';
-import { INVARIANTS } from '../scenario/schema.js';
-import type { Invariant } from '../scenario/types.js';
+import { FAULT_TYPES, INVARIANTS } from '../scenario/schema.js';
+import type { FaultType, Invariant } from '../scenario/types.js';
 
 /** Anything not in the list: a newer edge's class, or a value sent in error. */
 export const OTHER = 'other';
@@ -14,6 +14,13 @@ export type InvariantLabel = Invariant | typeof OTHER;
 
 export const TX_ERROR_CLASS_LABELS: readonly TxErrorClassLabel[] = [...(Object.keys(RPC_ERROR_CODES) as RpcErrorClass[]), OTHER];
 export const INVARIANT_LABELS: readonly InvariantLabel[] = [...INVARIANTS, OTHER];
+export type FaultTypeLabel = FaultType | typeof OTHER;
+export const FAULT_TYPE_LABELS: readonly FaultTypeLabel[] = [...FAULT_TYPES, OTHER];
+
+/** The `type` label for a fault type as recorded. */
+export function faultTypeLabel(value: string): FaultTypeLabel {
+  return (FAULT_TYPE_LABELS as readonly string[]).includes(value) ? (value as FaultTypeLabel) : OTHER;
+}
 
 /** The `error_class` label for an error class as received (from the wire it is any string). */
 export function txErrorClassLabel(value: string): TxErrorClassLabel {

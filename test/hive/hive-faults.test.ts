@@ -130,7 +130,11 @@ describe('Hive fault rails', () => {
       check();
     });
     expect(await fetch(urls[0]!, { method: 'POST', body: '{}' }).then(() => 'answered', () => 'refused')).toBe('answered');
+    expect(await s.hive.metrics.metrics()).toContain('gashammer_faults_active 1');
     await s.hive.stop();
+    const metrics = await s.hive.metrics.metrics();
+    expect(metrics).toContain('gashammer_faults_active 0');
+    expect(metrics).toContain('gashammer_faults_injected_total{type="latency"} 1');
     await entry.done;
     const faults = s.stored.filter((e) => e.kind === 'FaultInjected' || e.kind === 'FaultCleared');
     expect(faults.map((e) => (e.kind === 'FaultCleared' ? `cleared ${e.reason}` : 'injected'))).toEqual(['injected', 'cleared shutdown']);

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createEdgeMetrics } from '../../src/metrics/edge-metrics.js';
 import { createHiveMetrics } from '../../src/metrics/hive-metrics.js';
-import { INVARIANT_LABELS, invariantLabel, TX_ERROR_CLASS_LABELS, txErrorClassLabel } from '../../src/metrics/labels.js';
+import { FAULT_TYPE_LABELS, INVARIANT_LABELS, invariantLabel, TX_ERROR_CLASS_LABELS, txErrorClassLabel } from '../../src/metrics/labels.js';
 
 const docsText = await readFile(join(import.meta.dirname, '..', '..', 'docs', 'metrics.md'), 'utf8');
 
@@ -62,7 +62,7 @@ describe.each([
     expect(own.sort(byName)).toEqual(documented(heading).sort(byName));
   });
 
-  it('use no label but error_class and invariant, and every value from their fixed lists', async () => {
+  it('use no label but error_class, invariant and type, and every value from their fixed lists', async () => {
     const registry = new Registry();
     create(registry);
     for (const metric of await registry.getMetricsAsJSON()) {
@@ -70,7 +70,7 @@ describe.each([
       for (const value of metric.values) {
         const { le: _le, ...labels } = value.labels as Record<string, string | number>;
         for (const [label, v] of Object.entries(labels)) {
-          const allowed: readonly string[] = label === 'error_class' ? TX_ERROR_CLASS_LABELS : label === 'invariant' ? INVARIANT_LABELS : [];
+          const allowed: readonly string[] = label === 'error_class' ? TX_ERROR_CLASS_LABELS : label === 'invariant' ? INVARIANT_LABELS : label === 'type' ? FAULT_TYPE_LABELS : [];
           expect(allowed, `${metric.name}{${label}="${v}"}`).toContain(String(v));
         }
       }
@@ -119,6 +119,7 @@ describe('metric handles', () => {
         .map((v) => v.trim().replace(/`/g, ''));
     expect(values('error_class')).toEqual([...TX_ERROR_CLASS_LABELS]);
     expect(values('invariant')).toEqual([...INVARIANT_LABELS]);
+    expect(values('type')).toEqual([...FAULT_TYPE_LABELS]);
   });
 
   it('map an unknown label value to other and keep a known one', () => {
