@@ -58,6 +58,13 @@ const OTHER_METRICS: MetricInfo[] = [
   { name: 'degradation_onset_gas_per_sec', unit: 'gas/s', higherIsWorse: false, description: 'Offered rate at which latency first degrades (capacity envelope).' },
   { name: 'instability_threshold_gas_per_sec', unit: 'gas/s', higherIsWorse: false, description: 'Offered rate at which errors appear or latency grows without bound (capacity envelope).' },
   { name: 'recovery_half_life_secs', unit: 's', higherIsWorse: true, description: 'Seconds for excess latency to halve after the load drops.' },
+  {
+    name: 'fault_recovery_secs',
+    unit: 's',
+    higherIsWorse: true,
+    description:
+      'Longest recovery after a fault was cleared (report.md, Faults); a fault that never recovered counts as the seconds watched after its clear, a lower bound. No value without a cleared fault.',
+  },
   { name: 'oracle_violations', unit: 'count', higherIsWorse: true, description: 'Correctness violations found by the oracle (any violation fails the gate regardless).' },
   { name: 'tx_included', unit: 'count', higherIsWorse: false, description: 'Transactions seen included.' },
 ];

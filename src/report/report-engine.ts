@@ -71,7 +71,8 @@ export async function buildReport(
   const eventsDropped = record.telemetry.eventsDropped;
   const eventsMissing = edges.reduce((n, e) => n + Math.max(0, (e.eventsRecorded ?? 0) - e.eventsDropped - e.eventsReceived), 0) + Math.max(0, record.telemetry.eventsReceived - analysis.eventsRead);
   const lossRatio = eventsDropped + eventsMissing === 0 ? 0 : (eventsDropped + eventsMissing) / (analysis.eventsRead + eventsDropped + eventsMissing);
-  const metrics = computeMetrics({ totals: analysis.totals, latency: analysis.latency, phases, series: analysis.series, envelope, oracle, telemetryLossRatio: lossRatio, feed: analysis.feed });
+  const faults = computeFaultWindows(analysis.faultEvents, analysis.seconds);
+  const metrics = computeMetrics({ totals: analysis.totals, latency: analysis.latency, phases, series: analysis.series, envelope, oracle, telemetryLossRatio: lossRatio, feed: analysis.feed, faults });
   const samples = computeSamples(analysis.series, phases);
 
   const notes = [...record.notes];
@@ -104,7 +105,7 @@ export async function buildReport(
     oracle,
     metrics,
     samples,
-    faults: computeFaultWindows(analysis.faultEvents, analysis.seconds),
+    faults,
     notes,
   };
   const gate = gateOf({ completion, lossRatio, oracle, metrics, samples, sampleCount: analysis.totals.txIncluded }, plan, options);

@@ -3,7 +3,8 @@
 // rank tests. A metric the run cannot give (no feed followed, no envelope) is null, never 0.
 
 import { LATENCY_KINDS, METRICS, PERCENTILES } from '../gate/metrics.js';
-import type { CapacityEnvelope, LatencySet, LatencySummary, OracleReport, PhaseReport, SampleSeries, SecondSample, TrafficCounts } from './report-types.js';
+import { RECOVERY_HOLD_SECS } from './fault-windows.js';
+import type { CapacityEnvelope, FaultWindow, LatencySet, LatencySummary, OracleReport, PhaseReport, SampleSeries, SecondSample, TrafficCounts } from './report-types.js';
 
 export interface MetricInputs {
   readonly totals: TrafficCounts;
@@ -14,6 +15,22 @@ export interface MetricInputs {
   readonly oracle: OracleReport;
   readonly telemetryLossRatio: number;
   readonly feed: { readonly followed: boolean; readonly misses: number };
+  readonly faults?: readonly FaultWindow[];
+}
+
+/**
+ * The longest recovery of the cleared faults. One that never recovered counts as the seconds
+ * watched after its clear (it took at least that long), unless too few were watched to tell.
+ */
+export function faultRecoverySecs(faults: readonly FaultWindow[]): number | null {
+  let longest: number | null = null;
+  for (const f of faults) {
+    if (f.clearedAtSecs === null) continue;
+    const secs = f.recoverySecs ?? (f.after.seconds >= RECOVERY_HOLD_SECS ? f.after.seconds : null);
+    if (secs === null) return null;
+    longest = Math.max(longest ?? 0, secs);
+  }
+  return longest;
 }
 
 const LATENCY_FIELD: Record<(typeof LATENCY_KINDS)[number], keyof LatencySet> = {
@@ -53,6 +70,7 @@ export function computeMetrics(input: MetricInputs): Record<string, number | nul
   m.degradation_onset_gas_per_sec = input.envelope.degradationOnsetGasPerSec;
   m.instability_threshold_gas_per_sec = input.envelope.instabilityThresholdGasPerSec;
   m.recovery_half_life_secs = input.envelope.recoveryHalfLifeSecs;
+  m.fault_recovery_secs = faultRecoverySecs(input.faults ?? []);
   m.oracle_violations = input.oracle.violationCount;
   m.tx_included = t.txIncluded;
   // Every catalogue metric has a key, so a threshold on any of them finds null rather than nothing.
