@@ -29,6 +29,9 @@ import { TxGenerator, type GeneratedTx, type PlannedTx } from './tx-generator.js
 
 /** Eight full JSON-RPC batches in flight: measured on the devnet past saturation (bench:saturation). */
 export const DEFAULT_MAX_IN_FLIGHT_SUBMITS = 800;
+/** How often a phase retries the nonce re-reads that failed, and how many at most each time. */
+const RECOVERY_SWEEP_MS = 1_000;
+const RECOVERY_RETRIES_PER_SWEEP = 32;
 /** How recently a send must have waited for the in-flight cap for the node to count as behind. */
 const NODE_BEHIND_WINDOW_NS = 2_000_000_000n;
 
@@ -234,8 +237,11 @@ export class EdgeRun {
       },
     });
     this.dispatcher = dispatcher;
+    // An account whose nonce re-read failed (a fault swallowing requests, a node restarting)
+    // would stay out of rotation for the rest of the run: try again every second.
+    const recoverySweep = setInterval(() => this.pool.retryRecoveries(RECOVERY_RETRIES_PER_SWEEP), RECOVERY_SWEEP_MS);
     dispatcher.start();
-    const end = await dispatcher.done;
+    const end = await dispatcher.done.finally(() => clearInterval(recoverySweep));
     this.dispatcher = undefined;
     // Leases built ahead but never fired go back: their nonces were not used.
     for (const slot of queue.splice(0)) if (slot.tx) this.pool.settle(slot.tx.lease, 'failed', 'tx_rejected');

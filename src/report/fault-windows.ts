@@ -29,6 +29,14 @@ export const SPAN_SECS = 30;
 export const RECOVERY_LATENCY_TOLERANCE = 0.1;
 
 /**
+ * Recovered latency, in absolute terms: a second's p50 acceptance latency within this many ms
+ * of the `before` p50 also counts. On loopback a p50 of 3 ms moves by a millisecond from second
+ * to second (and grows by one with a node's fuller pool), which is 30%; a fault worth injecting
+ * moves it by tens or hundreds of ms.
+ */
+export const RECOVERY_LATENCY_FLOOR_MS = 2;
+
+/**
  * Recovered errors: a second's error rate at most this much (a ratio: 1 point) above the
  * `before` rate. Errors the chain had before the fault are not the fault's; one point is also
  * where the capacity envelope starts calling a step degraded (ERROR_RATE_DEGRADED).
@@ -220,7 +228,7 @@ function recovery(
   end: number,
   otherAt: (self: Interval, t: number) => Interval | undefined,
 ): { secs: number; why?: undefined } | { secs: null; why: string } {
-  const latencyLimit = levelP50 * (1 + RECOVERY_LATENCY_TOLERANCE);
+  const latencyLimit = Math.max(levelP50 * (1 + RECOVERY_LATENCY_TOLERANCE), levelP50 + RECOVERY_LATENCY_FLOOR_MS);
   const rateLimit = levelRate + RECOVERY_ERROR_MARGIN;
   let streakStart = -1;
   let t = w.endSec;
@@ -246,7 +254,7 @@ function recovery(
   return {
     secs: null,
     why:
-      `did not recover within the data: p50 acceptance at most ${Math.round(RECOVERY_LATENCY_TOLERANCE * 100)}% above the before level and error rate at most ` +
+      `did not recover within the data: p50 acceptance at most ${Math.round(RECOVERY_LATENCY_TOLERANCE * 100)}% (or ${RECOVERY_LATENCY_FLOOR_MS} ms) above the before level and error rate at most ` +
       `${Math.round(RECOVERY_ERROR_MARGIN * 100)} point above it never held for ${RECOVERY_HOLD_SECS} seconds in a row in the ${scanned} s after the clear`,
   };
 }

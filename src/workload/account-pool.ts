@@ -266,6 +266,22 @@ export class AccountPool {
     return waiting.length;
   }
 
+  /**
+   * Starts recover() for up to `limit` accounts out of rotation with no recovery under way (a
+   * re-read that failed, e.g. while a fault swallowed requests); returns how many it started.
+   * Their failures are swallowed: the account stays out and the next call tries again.
+   */
+  retryRecoveries(limit: number): number {
+    let started = 0;
+    for (const slot of this.slots) {
+      if (started >= limit) break;
+      if (!slot.needsRecovery || slot.recovering !== undefined) continue;
+      started++;
+      this.recover(slot.account).catch(() => undefined);
+    }
+    return started;
+  }
+
   /** Accounts out of rotation until recover(). */
   awaitingRecovery(): GasHammerAccount[] {
     return this.slots.filter((s) => s.needsRecovery).map((s) => s.account);

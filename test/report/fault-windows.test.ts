@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { keccak256, toHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeTelemetry, SECOND_HISTOGRAM_BITS, type FaultEventRow, type SecondFigures, type TelemetryAnalysis } from '../../src/report/analyze-telemetry.js';
-import { computeFaultWindows, RECOVERY_HOLD_SECS, SPAN_SECS } from '../../src/report/fault-windows.js';
+import { computeFaultWindows, RECOVERY_HOLD_SECS,
+  RECOVERY_LATENCY_FLOOR_MS, SPAN_SECS } from '../../src/report/fault-windows.js';
 import { LatencyHistogram } from '../../src/report/latency-histogram.js';
 import { renderHtml } from '../../src/report/render-html.js';
 import { renderMarkdown } from '../../src/report/render-markdown-v2.js';
@@ -439,6 +440,17 @@ describe('computeFaultWindows', () => {
     const [w] = computeFaultWindows([event('FaultInjected', 10, 'f'), event('FaultCleared', 20, 'f')], seconds);
     expect(RECOVERY_HOLD_SECS).toBe(3);
     expect(w!.recoverySecs).toBe(7);
+  });
+
+  it('counts a p50 within RECOVERY_LATENCY_FLOOR_MS of a low before level as recovered, and one beyond it not', () => {
+    expect(RECOVERY_LATENCY_FLOOR_MS).toBe(2);
+    const low = steady(60, 3);
+    for (let t = 20; t < 60; t++) low[t] = second(100, 4.8); // 60% above 3 ms, but within 2 ms
+    const [near] = computeFaultWindows([event('FaultInjected', 10, 'f'), event('FaultCleared', 20, 'f')], low);
+    expect(near!.recoverySecs).toBe(0);
+    for (let t = 20; t < 60; t++) low[t] = second(100, 5.5); // 2.5 ms above
+    const [far] = computeFaultWindows([event('FaultInjected', 10, 'f'), event('FaultCleared', 20, 'f')], low);
+    expect(far!.recoverySecs).toBeNull();
   });
 
   it('holds the error rate to the before level plus one point', () => {

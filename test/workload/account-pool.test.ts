@@ -128,6 +128,29 @@ describe('AccountPool', () => {
     expect(pool.stats()).toMatchObject({ recoveries: 1, failures: { underpriced: 1, nonce_too_high: 1 }, included: 1 });
   });
 
+  it('retries the re-reads that failed, one recovery per account at a time, up to the limit', async () => {
+    const table = nonceTable();
+    // A node that stops answering (a fault swallowing the reads) and comes back.
+    let answering = true;
+    const pool = new AccountPool({
+      accounts: ACCOUNTS.slice(0, 3),
+      readNonce: (address) => (answering ? table.read(address) : Promise.reject(new Error('no answer within 5000 ms'))),
+    });
+    await pool.initialize();
+    for (const l of [lease(pool), lease(pool), lease(pool)]) pool.settle(l, 'failed', 'timeout');
+    answering = false;
+    await expect(pool.recover(ACCOUNTS[0]!)).rejects.toThrow('no answer');
+    expect(pool.awaitingRecovery()).toHaveLength(3);
+    // The node answers again: a retry sweep brings two back now and the third the next time.
+    answering = true;
+    expect(pool.retryRecoveries(2)).toBe(2);
+    expect(pool.retryRecoveries(2)).toBe(1);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(pool.awaitingRecovery()).toEqual([]);
+    expect(pool.retryRecoveries(2)).toBe(0);
+    expect(pool.stats()).toMatchObject({ recoveries: 3 });
+  });
+
   it('recovers from nonce too low (another sender used the account) at the chain\'s nonce', async () => {
     const { pool, table } = await readyPool(ACCOUNTS.slice(0, 1), 4, () => 5);
     const l = lease(pool);
