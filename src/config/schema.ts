@@ -27,6 +27,8 @@ export interface LoggingConfig {
 export interface HiveConfig {
   readonly server: {
     readonly bind_address: string;
+    /** Absent: the bind address (127.0.0.1 for 0.0.0.0 and ::). */
+    readonly advertise_address?: string;
     readonly rest_port: number;
     readonly grpc_port: number;
   };
@@ -136,6 +138,11 @@ export const HIVE_CONFIG_SCHEMA = {
             default: '127.0.0.1',
             // Loopback by default so a fresh hive is not reachable from the network by accident.
             description: 'Address the REST and gRPC listeners bind to. Use 0.0.0.0 (or ::) when edges run on other hosts.',
+          },
+          advertise_address: {
+            type: 'string',
+            pattern: BIND_ADDRESS_PATTERN,
+            description: "Host name or address edges on other hosts reach this hive's fault proxy at (default: the bind address; 127.0.0.1 for 0.0.0.0 and ::).",
           },
           rest_port: port(8080, 'Port of the REST API (0: any free port).'),
           grpc_port: port(9090, 'Port of the gRPC service edges connect to (0: any free port).'),

@@ -30,6 +30,8 @@ export interface RunFaultsOptions {
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Address the proxy listens on (the hive's bind address); default 127.0.0.1. */
   readonly proxyHost?: string;
+  /** Host in the proxy URLs edges get; default: proxyHost (127.0.0.1 for 0.0.0.0 and ::). */
+  readonly proxyAdvertiseHost?: string;
   readonly kernelAdapters: KernelAdapterFactory;
 }
 
@@ -67,7 +69,7 @@ export async function prepareRunFaults(options: RunFaultsOptions): Promise<RunFa
   const adapters: FaultAdapter[] = [];
   let proxy: FaultProxy | undefined;
   if (needed.has('proxy')) {
-    proxy = new FaultProxy({ host: options.proxyHost ?? '127.0.0.1' });
+    proxy = new FaultProxy({ host: options.proxyHost ?? '127.0.0.1', ...(options.proxyAdvertiseHost ? { advertiseHost: options.proxyAdvertiseHost } : {}) });
     adapters.push(new ProxyAdapter(proxy));
   }
   for (const name of ['netem', 'iptables'] as const) if (needed.has(name)) adapters.push(options.kernelAdapters(name, { target }));

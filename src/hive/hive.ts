@@ -72,6 +72,8 @@ export interface HiveOptions {
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Builds netem and iptables adapters for runs whose fault schedule uses them (tests pass their own). */
   readonly kernelAdapters?: KernelAdapterFactory;
+  /** Host put in the fault proxy's URLs handed to edges (default: the bind address, 127.0.0.1 for 0.0.0.0). */
+  readonly advertiseHost?: string;
 }
 
 /** Telemetry stores for the hive: a Parquet sink per run, its files tagged with the scenario. */
@@ -322,6 +324,7 @@ export class Hive implements HiveApi, HiveEdgeHandlers {
         record: (event) => recordFault(event),
         log: (level, message) => this.log(level, `run ${runId}: ${message}`),
         proxyHost: this.options.bind,
+        ...(this.options.advertiseHost ? { proxyAdvertiseHost: this.options.advertiseHost } : {}),
         kernelAdapters: this.options.kernelAdapters ?? realKernelAdapters,
       });
     } catch (error) {

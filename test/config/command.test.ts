@@ -54,7 +54,7 @@ describe('gashammer config', () => {
     const { stdout, exit } = await run(['config', 'hive', '--rest-port', '8181']);
     expect(exit).toBe(0);
     expect(stdout).toContain('# effective hive configuration; no configuration file');
-    expect(stdout).toContain('[server]\nbind_address = "127.0.0.1"\nrest_port = 8181\ngrpc_port = 9090\n');
+    expect(stdout).toContain('[server]\nbind_address = "127.0.0.1"\n# advertise_address is not set\nrest_port = 8181\ngrpc_port = 9090\n');
     expect(stdout).toContain('[logging]\nlevel = "info"\nformat = "json"\n');
   });
 

@@ -142,6 +142,7 @@ describe('environment variables', () => {
     'storage.data_dir': '/tmp/gh-data',
     'storage.parquet_rotation_size_mb': '64',
     'storage.parquet_rotation_interval_secs': '60',
+    'server.advertise_address': 'hive.internal',
     'telemetry.prometheus_port': '9292',
     'logging.level': 'debug',
     'logging.format': 'pretty',

@@ -237,6 +237,25 @@ describe('connections', () => {
   });
 });
 
+describe('URLs handed to edges', () => {
+  it('carry the advertised host, or 127.0.0.1 for a proxy bound to every interface, and never the upstream\'s credentials', async () => {
+    const advertised = new FaultProxy({ advertiseHost: 'hive.internal' });
+    const everywhere = new FaultProxy({ host: '0.0.0.0' });
+    try {
+      const upstream = anvil.rpcUrl.replace('http://', 'http://user:secret@');
+      expect(new URL((await advertised.addEdge(0, { rpcUrl: upstream })).rpcUrl).hostname).toBe('hive.internal');
+      const url = (await everywhere.addEdge(0, { rpcUrl: upstream })).rpcUrl;
+      expect(new URL(url).hostname).toBe('127.0.0.1');
+      expect(url).not.toContain('secret');
+      // The credentials still reach the node, as an Authorization header.
+      expect((await rpc(url, chainIdCall(1))).json).toEqual({ jsonrpc: '2.0', id: 1, result: CHAIN_ID_HEX });
+    } finally {
+      await advertised.close();
+      await everywhere.close();
+    }
+  });
+});
+
 describe('close', () => {
   it('closes every listener and forgets every fault', async () => {
     const own = new FaultProxy();

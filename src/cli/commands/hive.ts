@@ -55,6 +55,7 @@ function createHive(cfg: HiveConfig, io: CliIO, logger: Logger): Hive {
   const dataDir = cfg.storage.data_dir;
   return new Hive({
     bind: cfg.server.bind_address,
+    ...(cfg.server.advertise_address ? { advertiseHost: cfg.server.advertise_address } : {}),
     grpcPort: cfg.server.grpc_port,
     dataDir,
     provideTarget: targetProvider(io),
