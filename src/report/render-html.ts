@@ -29,7 +29,7 @@ import {
   shareOf,
   VERDICT_WORDS,
 } from './report-figures.js';
-import { faultLegend, faultWindowSpan } from './render-markdown-v2.js';
+import { FAULT_TABLE_COLUMNS, faultLegend, faultTableRow, faultWindowSpan } from './fault-table.js';
 import type { EdgeReport, EnvelopeStep, FaultWindow, InvariantVerdict, PhaseReport, RunReportV2, TrafficCounts } from './report-types.js';
 import { barChart, CHART_CSS, escapeMarkup as esc, scatterChart, timeSeriesChart, type MarkerShape, type Tone, type XBand, type XMark } from './svg-chart.js';
 
@@ -281,32 +281,8 @@ function faultsSection(report: RunReportV2): string {
   if (faults.length === 0) return '';
   const rows = table(
     'Fault windows: acceptance latency and error rate before, during and after each fault, and the recovery',
-    [
-      { title: 'Fault' },
-      { title: 'Type' },
-      { title: 'Adapter' },
-      { title: 'Window (s)' },
-      { title: 'p50 acc. before (ms)', numeric: true },
-      { title: 'p50 acc. during (ms)', numeric: true },
-      { title: 'p50 acc. after (ms)', numeric: true },
-      { title: 'Errors before', numeric: true },
-      { title: 'Errors during', numeric: true },
-      { title: 'Errors after', numeric: true },
-      { title: 'Recovery', numeric: true },
-    ],
-    faults.map((w) => [
-      w.name,
-      w.type,
-      w.adapter,
-      faultWindowSpan(w),
-      formatMs(w.before.p50AcceptanceMs),
-      formatMs(w.during.p50AcceptanceMs),
-      formatMs(w.after.p50AcceptanceMs),
-      formatRatio(w.before.errorRate),
-      formatRatio(w.during.errorRate),
-      formatRatio(w.after.errorRate),
-      formatSecs(w.recoverySecs),
-    ]),
+    FAULT_TABLE_COLUMNS.map((c) => (c.numeric ? { title: c.title, numeric: true } : { title: c.title })),
+    faults.map(faultTableRow),
     'fault-windows',
   );
   const notes = faults.flatMap((w) => w.notes.map((n) => `<li>${esc(`${w.name} (${faultWindowSpan(w)} s): ${n}`)}</li>`));

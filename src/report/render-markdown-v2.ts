@@ -7,7 +7,7 @@
 // can neither break a table nor inject HTML, links or images into a comment.
 
 import { redact, redactUrl } from '../util/redact.js';
-import { RECOVERY_HOLD_SECS, SPAN_SECS } from './fault-windows.js';
+import { FAULT_TABLE_COLUMNS, faultLegend, faultTableRow, faultWindowSpan } from './fault-table.js';
 import { markdownTable as table } from './markdown-table.js';
 import {
   formatCount,
@@ -285,19 +285,6 @@ function latencySection(report: RunReportV2): string[] {
   ];
 }
 
-/** A fault window's seconds on the run's clock: "12.0–42.0", or "12.0–open" when never cleared. */
-export function faultWindowSpan(w: FaultWindow): string {
-  return `${w.injectedAtSecs.toFixed(1)}–${w.clearedAtSecs === null ? 'open' : w.clearedAtSecs.toFixed(1)}`;
-}
-
-/** What the fault table's spans and recovery are, in one paragraph (docs/report.md has the detail). */
-export function faultLegend(): string {
-  return (
-    `Per fault window: p50 acceptance latency (corrected) and error rate in the ${SPAN_SECS} s before the inject (outside other faults), during the fault, ` +
-    `and in the ${SPAN_SECS} s after the clear (up to the next inject); recovery is the seconds from the clear until both were back at the before level ` +
-    `for ${RECOVERY_HOLD_SECS} seconds in a row. Seconds count from the start of the first phase.`
-  );
-}
 
 /** The faults the hive injected, one row a window; nothing at all for a run without faults. */
 function faultSection(faults: readonly FaultWindow[]): string[] {
@@ -308,32 +295,8 @@ function faultSection(faults: readonly FaultWindow[]): string[] {
     faultLegend(),
     '',
     table(
-      [
-        { title: 'Fault' },
-        { title: 'Type' },
-        { title: 'Adapter' },
-        { title: 'Window (s)' },
-        { title: 'p50 acc. before (ms)', align: right },
-        { title: 'p50 acc. during (ms)', align: right },
-        { title: 'p50 acc. after (ms)', align: right },
-        { title: 'Errors before', align: right },
-        { title: 'Errors during', align: right },
-        { title: 'Errors after', align: right },
-        { title: 'Recovery', align: right },
-      ],
-      faults.map((w) => [
-        escapeMarkdownText(w.name),
-        escapeMarkdownText(w.type),
-        escapeMarkdownText(w.adapter),
-        faultWindowSpan(w),
-        formatMs(w.before.p50AcceptanceMs),
-        formatMs(w.during.p50AcceptanceMs),
-        formatMs(w.after.p50AcceptanceMs),
-        formatRatio(w.before.errorRate),
-        formatRatio(w.during.errorRate),
-        formatRatio(w.after.errorRate),
-        formatSecs(w.recoverySecs),
-      ]),
+      FAULT_TABLE_COLUMNS.map((c) => (c.numeric ? { title: c.title, align: right } : { title: c.title })),
+      faults.map((w) => faultTableRow(w).map(escapeMarkdownText)),
     ),
   ];
   const notes = faults.flatMap((w) => w.notes.map((n) => `- ${inline(w.name)} (${faultWindowSpan(w)} s): ${inline(n)}`));
