@@ -20,5 +20,8 @@ export function endpointPort(target: Target, spec: Pick<FaultSpec, 'target'>): n
   }
 }
 
-export const realKernelAdapters: KernelAdapterFactory = (name, { target }) =>
-  name === 'netem' ? new NetemAdapter({}) : new IptablesAdapter({ defaultPort: (spec: FaultSpec) => endpointPort(target, spec) });
+export const realKernelAdapters: KernelAdapterFactory = (name, { target, log }) => {
+  // A rule or qdisc someone else removed before the clear is worth a line in the log, no more.
+  const onNote = (message: string) => log('warn', message);
+  return name === 'netem' ? new NetemAdapter({ onNote }) : new IptablesAdapter({ onNote, defaultPort: (spec: FaultSpec) => endpointPort(target, spec) });
+};

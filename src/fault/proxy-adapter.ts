@@ -11,7 +11,6 @@ import { routeKindsOf } from './proxy/proxy-faults.js';
 export class ProxyAdapter implements FaultAdapter {
   readonly name = 'proxy' as const;
   readonly supports = ADAPTER_FAULT_TYPES.proxy;
-  private readonly handles = new Map<string, FaultHandle>();
 
   constructor(private readonly proxy: FaultProxy) {}
 
@@ -35,12 +34,10 @@ export class ProxyAdapter implements FaultAdapter {
     const id = newHandleId(this.name);
     this.proxy.addFault({ id, type: spec.type, target: spec.target, edgeIndexes: new Set(edgeIndexes), params: spec.params });
     const handle: FaultHandle = { id, adapter: this.name, application, description: `proxy ${spec.type} on ${spec.target} for edge(s) ${edgeIndexes.join(',')} ${JSON.stringify(spec.params)}` };
-    this.handles.set(id, handle);
     return Promise.resolve(handle);
   }
 
   clear(handle: FaultHandle): Promise<void> {
-    this.handles.delete(handle.id);
     this.proxy.removeFault(handle.id);
     return Promise.resolve();
   }
@@ -48,7 +45,6 @@ export class ProxyAdapter implements FaultAdapter {
   clearAll(): Promise<number> {
     const faults = this.proxy.activeFaults();
     for (const f of faults) this.proxy.removeFault(f.id);
-    this.handles.clear();
     return Promise.resolve(faults.length);
   }
 

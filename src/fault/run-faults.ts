@@ -18,7 +18,10 @@ import { FaultProxy } from './proxy/fault-proxy.js';
 import { ProxyAdapter } from './proxy-adapter.js';
 
 /** Builds the kernel adapter `name` for a run (netem, iptables); the default makes the real ones. */
-export type KernelAdapterFactory = (name: Exclude<AdapterName, 'proxy'>, context: { readonly target: Target }) => FaultAdapter;
+export type KernelAdapterFactory = (
+  name: Exclude<AdapterName, 'proxy'>,
+  context: { readonly target: Target; readonly log: (level: 'info' | 'warn' | 'error', message: string) => void },
+) => FaultAdapter;
 
 export interface RunFaultsOptions {
   readonly plan: RunPlan;
@@ -44,8 +47,6 @@ export interface RunFaults {
   finish(reason: ClearReason): Promise<readonly string[]>;
   /** Closes the proxy (after the edges are done with it). */
   close(): Promise<void>;
-  /** Faults in force now, described (for tests and logs). */
-  active(): Promise<readonly string[]>;
 }
 
 function injectedSpecs(plan: RunPlan): FaultSpec[] {
@@ -72,7 +73,8 @@ export async function prepareRunFaults(options: RunFaultsOptions): Promise<RunFa
     proxy = new FaultProxy({ host: options.proxyHost ?? '127.0.0.1', ...(options.proxyAdvertiseHost ? { advertiseHost: options.proxyAdvertiseHost } : {}) });
     adapters.push(new ProxyAdapter(proxy));
   }
-  for (const name of ['netem', 'iptables'] as const) if (needed.has(name)) adapters.push(options.kernelAdapters(name, { target }));
+  const log = options.log ?? (() => {});
+  for (const name of ['netem', 'iptables'] as const) if (needed.has(name)) adapters.push(options.kernelAdapters(name, { target, log }));
   const manager = new FaultManager({
     adapters,
     record: options.record,
@@ -89,18 +91,17 @@ export async function prepareRunFaults(options: RunFaultsOptions): Promise<RunFa
   for (const adapter of adapters) {
     if (adapter.name === 'proxy') continue;
     const left = await adapter.clearAll().catch(() => 0);
-    if (left > 0) options.log?.('warn', `cleared ${left} ${adapter.name} fault(s) an earlier run left behind`);
+    if (left > 0) log('warn', `cleared ${left} ${adapter.name} fault(s) an earlier run left behind`);
   }
 
+  // Without proxy faults the edges talk to the target directly.
   const edgeTargets: Target[] = [];
   try {
-    for (const edge of plan.edges) {
-      if (!proxy) {
-        edgeTargets.push(target);
-        continue;
+    if (proxy) {
+      for (const edge of plan.edges) {
+        const urls = await proxy.addEdge(edge.index, { rpcUrl: target.rpcUrl, ...(target.wsUrl ? { wsUrl: target.wsUrl } : {}), ...(target.feedUrl ? { feedUrl: target.feedUrl } : {}) });
+        edgeTargets.push({ ...target, rpcUrl: urls.rpcUrl, wsUrl: urls.wsUrl ?? '', feedUrl: urls.feedUrl ?? '' });
       }
-      const urls = await proxy.addEdge(edge.index, { rpcUrl: target.rpcUrl, ...(target.wsUrl ? { wsUrl: target.wsUrl } : {}), ...(target.feedUrl ? { feedUrl: target.feedUrl } : {}) });
-      edgeTargets.push({ ...target, rpcUrl: urls.rpcUrl, wsUrl: urls.wsUrl ?? '', feedUrl: urls.feedUrl ?? '' });
     }
   } catch (error) {
     await proxy?.close();
@@ -120,6 +121,5 @@ export async function prepareRunFaults(options: RunFaultsOptions): Promise<RunFa
       await (finished ??= timeline.stop('shutdown'));
       await proxy?.close();
     },
-    active: async () => (await Promise.all(adapters.map((a) => a.active()))).flat(),
   };
 }

@@ -47,7 +47,6 @@ interface Route {
   readonly kind: RouteKind;
   readonly upstream: URL;
   readonly server: Server;
-  readonly url: string;
   readonly sockets: Set<Socket>;
   readonly webSockets: Set<{ client: WebSocket; upstream: WebSocket }>;
   /** Requests swallowed by packet loss, answered (with a reset) when the proxy closes. */
@@ -172,7 +171,6 @@ export class FaultProxy {
       kind,
       upstream,
       server,
-      url: '',
       sockets: new Set(),
       webSockets: new Set(),
       held: new Set(),
@@ -209,7 +207,6 @@ export class FaultProxy {
     shown.protocol = upstream.protocol.startsWith('ws') ? 'ws:' : 'http:';
     shown.hostname = this.advertiseHost;
     shown.port = String(port);
-    (route as { url: string }).url = shown.href;
     this.routes.push(route);
     return shown.href;
   }
